@@ -1,0 +1,2 @@
+//! The `mailgate` command.
+fn main() {}
