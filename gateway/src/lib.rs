@@ -1,1 +1,29 @@
-//! Placeholder while the crate is written.
+//! The Mailgate gateway: the `mailgate` binary's library.
+//!
+//! It serves the GraphQL schema over HTTP (axum), authenticates callers with
+//! bearer tokens, counts every backend round trip for `/metrics`, streams
+//! attachment downloads, and runs the command line (demo, import, token).
+//!
+//! # Layout
+//! - [`cli`]: the subcommands; `main.rs` only parses and calls [`cli::run`].
+//! - [`server`], [`app`]: building the shared state and the routes.
+//! - [`auth`], [`secret`]: bearer tokens and their signing secret.
+//! - [`download`]: `GET /download/{message}/{part}`.
+//! - [`instrumented`]: the backend wrapper that feeds `/metrics`.
+//! - [`config`], [`telemetry`]: configuration, metrics recorder, logging.
+//! - [`seed`], [`demo_seed`]: the deterministic demo dataset and how it is loaded.
+//! - [`import`], [`mailbox_path`]: Maildir/mbox/.eml readers and mailbox resolution.
+
+pub mod app;
+pub mod auth;
+pub mod cli;
+pub mod config;
+pub mod demo_seed;
+pub mod download;
+pub mod import;
+pub mod instrumented;
+pub mod mailbox_path;
+pub mod secret;
+pub mod seed;
+pub mod server;
+pub mod telemetry;

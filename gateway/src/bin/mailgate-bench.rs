@@ -1,0 +1,200 @@
+//! `mailgate-bench`: what the gateway costs on top of the store.
+//!
+//! Seeds the demo dataset into a temporary single-node cluster, then measures
+//! in one run, on one machine: the seed-style 50-message page read through
+//! the backend trait in-process (the same four calls the gateway makes) and
+//! the same page over HTTP; p50/p99 of each and their ratio; throughput at 32
+//! concurrent connections; the process's peak RSS. Writes a Markdown table.
+
+use anyhow::{bail, Context};
+use clap::Parser;
+use mailgate_backend::{MailBackend, MessageQuery, Principal, Sort};
+use mailgate_gateway::{demo_seed, server};
+use mailgate_native::NativeBackend;
+use std::path::PathBuf;
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// Benchmark options.
+#[derive(Debug, Parser)]
+struct Args {
+    /// Where to write the Markdown report.
+    #[arg(long, default_value = "docs/benchmarks.md")]
+    out: PathBuf,
+    /// Sequential requests per latency measurement.
+    #[arg(long, default_value_t = 500)]
+    requests: usize,
+    /// Seconds of the concurrent throughput run.
+    #[arg(long, default_value_t = 10)]
+    seconds: u64,
+    /// Concurrent connections of the throughput run.
+    #[arg(long, default_value_t = 32)]
+    connections: usize,
+}
+
+const PAGE_QUERY: &str = r#"query Page { messages(username: "alewisohn", limit: 50) {
+  messageId addresses { email name type } attachments { filename size type content } date folders sources subject } }"#;
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let args = Args::parse();
+    let dir = tempfile::tempdir()?;
+    let native = Arc::new(NativeBackend::open_embedded(&dir.path().join("cluster")).await?);
+    eprintln!("seeding the demo dataset...");
+    let seeded = Instant::now();
+    demo_seed::seed_once(native.as_ref(), dir.path()).await?;
+    let seed_secs = seeded.elapsed().as_secs_f64();
+
+    let direct = measure(args.requests, || direct_page(native.as_ref())).await?;
+
+    let secret = [7u8; 32];
+    let backend: Arc<dyn MailBackend> = native.clone();
+    let state = server::app_state(backend, &secret, 1024 * 1024);
+    let token = mailgate_gateway::auth::TokenAuthority::hs256(&secret).mint("alewisohn", false, 3600)?;
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await?;
+    let url = format!("http://{}/graphql", listener.local_addr()?);
+    let (stop_tx, stop_rx) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(server::serve(listener, state, async {
+        let _ = stop_rx.await;
+    }));
+    let client = reqwest::Client::new();
+    let over_http = measure(args.requests, || http_page(&client, &url, &token)).await?;
+    let throughput = throughput(&client, &url, &token, args.connections, Duration::from_secs(args.seconds)).await?;
+    let _ = stop_tx.send(());
+    let _ = server.await;
+    native.shutdown().await;
+
+    let report = render(&args, seed_secs, &direct, &over_http, throughput, peak_rss_kib());
+    if let Some(parent) = args.out.parent() {
+        std::fs::create_dir_all(parent)?;
+    }
+    std::fs::write(&args.out, &report).with_context(|| format!("cannot write {}", args.out.display()))?;
+    print!("{report}");
+    Ok(())
+}
+
+/// The page through the trait: account, query, mailboxes, blobs (what the resolvers batch to).
+async fn direct_page(backend: &dyn MailBackend) -> anyhow::Result<()> {
+    let who = Principal::user("alewisohn");
+    backend.account(&who, "alewisohn").await?;
+    let query = MessageQuery { mailbox: None, filter: None, sort: Sort::default(), offset: 0, limit: 50 };
+    let page = backend.query(&who, "alewisohn", &query).await?;
+    backend.mailboxes(&who, "alewisohn").await?;
+    let blobs: Vec<_> = page.items.iter().flat_map(|m| m.attachments.iter().map(|a| a.blob_id.clone())).collect();
+    backend.blobs(&who, "alewisohn", &blobs, 1024 * 1024).await?;
+    if page.items.len() != 50 {
+        bail!("direct page returned {} messages", page.items.len());
+    }
+    Ok(())
+}
+
+async fn http_page(client: &reqwest::Client, url: &str, token: &str) -> anyhow::Result<()> {
+    let body: serde_json::Value = client
+        .post(url)
+        .bearer_auth(token)
+        .json(&serde_json::json!({ "query": PAGE_QUERY }))
+        .send()
+        .await?
+        .json()
+        .await?;
+    let count = body["data"]["messages"].as_array().map(Vec::len).unwrap_or(0);
+    if count != 50 || body.get("errors").is_some() {
+        bail!("bad page over HTTP: {count} messages, errors {}", body["errors"]);
+    }
+    Ok(())
+}
+
+/// Latencies of `n` sequential runs after a short warm-up, sorted.
+async fn measure<F, Fut>(n: usize, mut run: F) -> anyhow::Result<Vec<Duration>>
+where
+    F: FnMut() -> Fut,
+    Fut: std::future::Future<Output = anyhow::Result<()>>,
+{
+    for _ in 0..20 {
+        run().await?;
+    }
+    let mut samples = Vec::with_capacity(n);
+    for _ in 0..n {
+        let started = Instant::now();
+        run().await?;
+        samples.push(started.elapsed());
+    }
+    samples.sort();
+    Ok(samples)
+}
+
+/// Completed pages per second with `connections` clients in a loop.
+async fn throughput(
+    client: &reqwest::Client,
+    url: &str,
+    token: &str,
+    connections: usize,
+    length: Duration,
+) -> anyhow::Result<f64> {
+    let deadline = Instant::now() + length;
+    let mut tasks = Vec::new();
+    for _ in 0..connections {
+        let (client, url, token) = (client.clone(), url.to_owned(), token.to_owned());
+        tasks.push(tokio::spawn(async move {
+            let mut done = 0u64;
+            while Instant::now() < deadline {
+                http_page(&client, &url, &token).await?;
+                done += 1;
+            }
+            anyhow::Ok(done)
+        }));
+    }
+    let mut total = 0;
+    for task in tasks {
+        total += task.await??;
+    }
+    Ok(total as f64 / length.as_secs_f64())
+}
+
+fn percentile(sorted: &[Duration], p: f64) -> f64 {
+    let index = ((sorted.len() as f64 - 1.0) * p).round() as usize;
+    sorted.get(index).map(|d| d.as_secs_f64() * 1000.0).unwrap_or(f64::NAN)
+}
+
+/// VmHWM of this process (server, store and client together), in KiB.
+fn peak_rss_kib() -> Option<u64> {
+    let status = std::fs::read_to_string("/proc/self/status").ok()?;
+    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
+    line.split_whitespace().nth(1)?.parse().ok()
+}
+
+fn render(
+    args: &Args,
+    seed_secs: f64,
+    direct: &[Duration],
+    http: &[Duration],
+    throughput: f64,
+    rss: Option<u64>,
+) -> String {
+    let (d50, d99, h50, h99) = (percentile(direct, 0.5), percentile(direct, 0.99), percentile(http, 0.5), percentile(http, 0.99));
+    let rss = rss.map(|k| format!("{:.0} MiB", k as f64 / 1024.0)).unwrap_or_else(|| "n/a".into());
+    format!(
+        "# Benchmarks\n\n\
+Written by `cargo run --release -p mailgate-gateway --bin mailgate-bench -- --out docs/benchmarks.md`.\n\
+One run, one machine; compare the ratios, not the raw times.\n\n\
+## Gateway overhead: the 50-message page (seed fields, attachments inlined up to 1 MiB)\n\n\
+| measurement | p50 (ms) | p99 (ms) |\n| --- | --- | --- |\n\
+| backend trait, in-process (account + query + mailboxes + blobs) | {d50:.2} | {d99:.2} |\n\
+| GraphQL over HTTP (`messages(username:, limit: 50)`) | {h50:.2} | {h99:.2} |\n\
+| **added by the gateway** | **{:.2}** | **{:.2}** |\n\
+| ratio HTTP / direct | {:.2}x | {:.2}x |\n\n\
+Goal: the gateway adds at most 1 ms at p50.\n\n\
+| other figures | value |\n| --- | --- |\n\
+| throughput, {} connections, {} s | {throughput:.0} pages/s |\n\
+| peak RSS of the process (store + gateway + load client) | {rss} |\n\
+| sequential requests per latency row | {} |\n\
+| demo dataset seeding (through Raft, fsync per write) | {seed_secs:.1} s |\n",
+        h50 - d50,
+        h99 - d99,
+        h50 / d50,
+        h99 / d99,
+        args.connections,
+        args.seconds,
+        args.requests,
+    )
+}

@@ -1,0 +1,59 @@
+//! The `mailgate` command line: one binary, one subcommand per job.
+
+mod demo;
+mod import;
+mod token;
+
+use clap::{Parser, Subcommand};
+use std::path::PathBuf;
+
+pub use demo::DemoArgs;
+pub use import::ImportArgs;
+pub use token::TokenArgs;
+
+/// Mailgate: a GraphQL email platform over a replicated mailbox store.
+#[derive(Debug, Parser)]
+#[command(name = "mailgate", version, about)]
+pub struct Cli {
+    /// What to do.
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Start an embedded single-node cluster with seeded demo data and serve GraphQL.
+    Demo(DemoArgs),
+    /// Mint a bearer token for a user.
+    Token(TokenArgs),
+    /// Import a Maildir, an mbox file, an .eml file or a folder of .eml files into an account.
+    Import(ImportArgs),
+    /// Configuration tools.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+}
+
+/// `mailgate config ...`
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Check a configuration file: unknown keys and bad values are reported.
+    Check {
+        /// The TOML file.
+        file: PathBuf,
+    },
+}
+
+/// Runs the parsed command.
+pub async fn run(cli: Cli) -> anyhow::Result<()> {
+    match cli.command {
+        Command::Demo(args) => demo::run(args).await,
+        Command::Token(args) => token::run(args),
+        Command::Import(args) => import::run(args).await,
+        Command::Config(ConfigCommand::Check { file }) => {
+            crate::config::Config::load(Some(&file))?;
+            println!("{}: ok", file.display());
+            Ok(())
+        }
+    }
+}

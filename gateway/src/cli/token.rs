@@ -1,0 +1,44 @@
+//! `mailgate token`: mint a bearer token for the configured secret.
+
+use crate::auth::TokenAuthority;
+use crate::config::Config;
+use crate::secret;
+use anyhow::bail;
+use clap::Args;
+use std::path::PathBuf;
+
+/// Arguments of `mailgate token`.
+#[derive(Debug, Args)]
+pub struct TokenArgs {
+    /// The user the token names.
+    #[arg(long)]
+    user: String,
+    /// The secret file; defaults to the config's `jwt_secret_file`, else `<data>/jwt-secret`.
+    #[arg(long, env = "MAILGATE_JWT_SECRET_FILE")]
+    jwt_secret_file: Option<PathBuf>,
+    /// A demo data directory, whose generated secret signs the token.
+    #[arg(long, env = "MAILGATE_DATA")]
+    data: Option<PathBuf>,
+    /// A config file.
+    #[arg(long, env = "MAILGATE_CONFIG")]
+    config: Option<PathBuf>,
+    /// Validity in seconds; defaults to the config's `token_ttl_seconds`.
+    #[arg(long)]
+    ttl: Option<u64>,
+    /// Mint an operator token that may act on every account.
+    #[arg(long)]
+    admin: bool,
+}
+
+/// Prints the token on stdout.
+pub fn run(args: TokenArgs) -> anyhow::Result<()> {
+    let config = Config::load(args.config.as_deref())?;
+    let secret_file = match (args.jwt_secret_file, config.jwt_secret_file, args.data.or(config.data_dir)) {
+        (Some(file), _, _) | (None, Some(file), _) => file,
+        (None, None, Some(data)) => data.join(secret::SECRET_FILE_NAME),
+        (None, None, None) => bail!("say which secret signs the token: --jwt-secret-file FILE or --data DIR"),
+    };
+    let authority = TokenAuthority::hs256(&secret::read(&secret_file)?);
+    println!("{}", authority.mint(&args.user, args.admin, args.ttl.unwrap_or(config.token_ttl_seconds))?);
+    Ok(())
+}

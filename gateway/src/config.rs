@@ -1,0 +1,100 @@
+//! The gateway's configuration: TOML with unknown keys rejected, every field
+//! defaulted, command-line flags applied on top by the CLI.
+
+use serde::Deserialize;
+use std::net::SocketAddr;
+use std::path::{Path, PathBuf};
+
+/// Everything `mailgate demo` and the gateway read at startup.
+#[derive(Debug, Clone, Deserialize, PartialEq)]
+#[serde(deny_unknown_fields, default)]
+pub struct Config {
+    /// Where the HTTP listener binds.
+    pub listen: SocketAddr,
+    /// The data directory (cluster store, blobs, token secret); `None` means a fresh temporary directory.
+    pub data_dir: Option<PathBuf>,
+    /// A file holding the HS256 token secret; `None` means `<data_dir>/jwt-secret`, created on first start.
+    pub jwt_secret_file: Option<PathBuf>,
+    /// How long tokens printed by the demo and `mailgate token` stay valid, in seconds.
+    pub token_ttl_seconds: u64,
+    /// Attachments up to this many bytes are inlined as base64 `content`; larger ones give only `downloadUrl`.
+    pub inline_content_cap: u64,
+}
+
+impl Default for Config {
+    fn default() -> Self {
+        Self {
+            listen: SocketAddr::from(([127, 0, 0, 1], 8080)),
+            data_dir: None,
+            jwt_secret_file: None,
+            token_ttl_seconds: 30 * 24 * 3600,
+            inline_content_cap: 1024 * 1024,
+        }
+    }
+}
+
+/// Why a configuration could not be loaded.
+#[derive(Debug, thiserror::Error)]
+pub enum ConfigError {
+    /// The file could not be read.
+    #[error("cannot read config file {path}: {source}")]
+    Read {
+        /// The file.
+        path: PathBuf,
+        /// The cause.
+        source: std::io::Error,
+    },
+    /// The file is not valid TOML for [`Config`] (including unknown keys).
+    #[error("invalid config file {path}: {source}")]
+    Parse {
+        /// The file.
+        path: PathBuf,
+        /// The cause, naming the key and line.
+        source: Box<toml::de::Error>,
+    },
+}
+
+impl Config {
+    /// Reads a TOML file; `None` gives the defaults.
+    pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
+        let Some(path) = path else { return Ok(Config::default()) };
+        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.into(), source })?;
+        Self::parse(&text).map_err(|source| ConfigError::Parse { path: path.into(), source: Box::new(source) })
+    }
+
+    /// Parses TOML text.
+    pub fn parse(text: &str) -> Result<Config, toml::de::Error> {
+        toml::from_str(text)
+    }
+}
+
+#[cfg(test)]
+#[allow(clippy::unwrap_used)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn empty_file_gives_defaults() {
+        assert_eq!(Config::parse("").unwrap(), Config::default());
+    }
+
+    #[test]
+    fn keys_override_defaults() {
+        let config = Config::parse("listen = \"0.0.0.0:9000\"\ninline_content_cap = 10\n").unwrap();
+        assert_eq!(config.listen.port(), 9000);
+        assert_eq!(config.inline_content_cap, 10);
+    }
+
+    #[test]
+    fn documented_example_file_parses() {
+        let text = include_str!("../../gateway.example.toml");
+        let config = Config::parse(text).unwrap();
+        assert_eq!(config.inline_content_cap, 1024 * 1024);
+    }
+
+    #[test]
+    fn unknown_key_is_rejected_by_name() {
+        let err = Config::parse("listen = \"127.0.0.1:1\"\nlisten_port = 3\n").unwrap_err();
+        assert!(err.to_string().contains("listen_port"), "{err}");
+    }
+}

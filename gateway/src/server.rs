@@ -1,0 +1,57 @@
+//! Building the gateway's state and serving it until shutdown.
+
+use crate::app::{router, AppState};
+use crate::auth::TokenAuthority;
+use crate::download;
+use crate::instrumented::InstrumentedBackend;
+use crate::telemetry;
+use mailgate_backend::MailBackend;
+use mailgate_schema::{build_schema, Directory, SchemaSettings};
+use std::future::Future;
+use std::sync::Arc;
+use tokio::net::TcpListener;
+
+/// Wires the schema, the directory and auth over a native backend. The
+/// backend is wrapped so that every round trip shows in `/metrics`.
+pub fn app_state(native: Arc<dyn MailBackend>, secret: &[u8], inline_content_cap: u64) -> Arc<AppState> {
+    let native: Arc<dyn MailBackend> = Arc::new(InstrumentedBackend::new(native));
+    let settings = SchemaSettings { inline_content_cap, download_base: download::ROUTE_PREFIX.to_owned() };
+    Arc::new(AppState {
+        schema: build_schema(settings),
+        directory: Arc::new(Directory::new(native.clone())),
+        native,
+        auth: TokenAuthority::hs256(secret),
+        metrics: telemetry::prometheus(),
+    })
+}
+
+/// Serves HTTP on `listener` until `shutdown` completes, then drains in-flight requests.
+pub async fn serve(
+    listener: TcpListener,
+    state: Arc<AppState>,
+    shutdown: impl Future<Output = ()> + Send + 'static,
+) -> std::io::Result<()> {
+    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+}
+
+/// Completes on Ctrl-C or SIGTERM.
+pub async fn shutdown_signal() {
+    let ctrl_c = async {
+        let _ = tokio::signal::ctrl_c().await;
+    };
+    #[cfg(unix)]
+    let terminate = async {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(mut signal) => {
+                signal.recv().await;
+            }
+            Err(_) => std::future::pending::<()>().await,
+        }
+    };
+    #[cfg(not(unix))]
+    let terminate = std::future::pending::<()>();
+    tokio::select! {
+        () = ctrl_c => {},
+        () = terminate => {},
+    }
+}
