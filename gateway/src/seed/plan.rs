@@ -173,6 +173,19 @@ impl Planner {
         START + day * 86_400 + self.rng.gen_range(7 * 3600..20 * 3600)
     }
 
+    /// Moves a time in the night (21:00-07:00 UTC) to the next morning.
+    fn waking_hours(&mut self, t: i64) -> i64 {
+        let secs = t.rem_euclid(86_400);
+        let morning = 7 * 3600 + self.rng.gen_range(0..2 * 3600);
+        if secs < 7 * 3600 {
+            t - secs + morning
+        } else if secs >= 21 * 3600 {
+            t - secs + 86_400 + morning
+        } else {
+            t
+        }
+    }
+
     fn message_id(&mut self, from: usize, date: i64) -> String {
         let domain = PEOPLE.get(from).map(|p| p.domain()).unwrap_or("mailgate.example");
         let n = self.mails.len();
@@ -313,7 +326,8 @@ impl Planner {
             let sender = candidates[self.rng.gen_range(0..candidates.len())];
             let reply_to = p.from;
             let cc: Vec<usize> = everyone.iter().copied().filter(|x| *x != sender && *x != reply_to).collect();
-            let date = last_date + self.rng.gen_range(600..30 * 3600);
+            let delay = self.rng.gen_range(600..30 * 3600);
+            let date = self.waking_hours(last_date + delay);
             if date > END {
                 break;
             }
