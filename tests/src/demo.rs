@@ -28,9 +28,15 @@ pub struct DemoProcess {
 impl DemoProcess {
     /// Starts `mailgate demo --listen 127.0.0.1:0 --data DATA` and waits until it prints its tokens.
     pub fn start(data: &Path) -> anyhow::Result<DemoProcess> {
+        Self::start_with(data, &[])
+    }
+
+    /// Like [`DemoProcess::start`], with extra arguments (e.g. `--no-seed`).
+    pub fn start_with(data: &Path, extra: &[&str]) -> anyhow::Result<DemoProcess> {
         let mut child = Command::new(binary::mailgate()?)
             .args(["demo", "--listen", "127.0.0.1:0", "--data"])
             .arg(data)
+            .args(extra)
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()

@@ -26,6 +26,10 @@ pub struct DemoArgs {
     /// A TOML config file (see gateway.example.toml).
     #[arg(long, env = "MAILGATE_CONFIG")]
     config: Option<PathBuf>,
+    /// Serve the data directory as it is, without seeding the demo dataset
+    /// (e.g. after `mailgate import`).
+    #[arg(long)]
+    no_seed: bool,
 }
 
 /// Runs the demo until Ctrl-C.
@@ -40,7 +44,9 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     };
     std::fs::create_dir_all(&data_dir).with_context(|| format!("cannot create {}", data_dir.display()))?;
     let native = Arc::new(NativeBackend::open_embedded(&data_dir.join("cluster")).await?);
-    demo_seed::seed_once(native.as_ref(), &data_dir).await?;
+    if !args.no_seed {
+        demo_seed::seed_once(native.as_ref(), &data_dir).await?;
+    }
 
     let secret_file = config.jwt_secret_file.clone().unwrap_or_else(|| data_dir.join(secret::SECRET_FILE_NAME));
     let secret = secret::read_or_create(&secret_file)?;
