@@ -1,1 +1,54 @@
-//! Placeholder while the crate is written.
+//! The GraphQL contract of Mailgate: types, resolvers, per-request DataLoaders,
+//! the search language and error codes. `schema/schema.graphql` is the SDL this
+//! crate serves, checked by a test.
+//!
+//! The gateway builds one schema with [`build_schema`], and for every request
+//! calls [`attach_request_data`] with the verified [`Principal`] and the
+//! [`Directory`] that maps (user, source) to a [`mailgate_backend::MailBackend`].
+//!
+//! # Layout
+//! - [`settings`]: the schema's settings, [`SchemaSettings`].
+//! - [`directory`], [`source`]: which backend serves which (user, source).
+//! - [`session`]: the per-request state and [`attach_request_data`].
+//! - [`loader`]: the DataLoader batch functions; every lookup goes through them.
+//! - [`query`], [`mutation`]: the root types; [`types`]: one object type per file.
+//! - [`paging`]: Relay connections over message listings.
+//! - [`search`]: the search language parser.
+//! - [`id`]: opaque global ids; [`error`]: `extensions.code` values.
+//! - [`time`]: timestamps as RFC 3339 strings.
+//!
+//! Knows GraphQL and the backend trait, nothing else: no HTTP, no storage.
+
+pub mod directory;
+pub mod error;
+pub mod id;
+pub mod loader;
+pub mod mutation;
+pub mod paging;
+pub mod query;
+pub mod search;
+pub mod session;
+pub mod settings;
+pub mod source;
+pub mod time;
+pub mod types;
+
+pub use directory::{Directory, ResolvedAccount};
+pub use error::{error_code, Code};
+pub use id::{GlobalId, IdType};
+pub use mailgate_backend::Principal;
+pub use mutation::MutationRoot;
+pub use query::QueryRoot;
+pub use session::{attach_request_data, Session};
+pub use settings::SchemaSettings;
+
+use async_graphql::{EmptySubscription, Schema};
+
+/// The schema type the gateway serves.
+pub type MailSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+
+/// Builds the schema. Settings are schema data, read by resolvers that need
+/// them (attachment content cap, download URLs).
+pub fn build_schema(settings: SchemaSettings) -> MailSchema {
+    Schema::build(QueryRoot, MutationRoot, EmptySubscription).data(settings).finish()
+}

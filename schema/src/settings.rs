@@ -1,0 +1,19 @@
+//! [`SchemaSettings`]: the knobs the gateway sets when it builds the schema.
+
+/// Settings fixed for the life of a schema.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SchemaSettings {
+    /// Attachments larger than this many bytes get `content: null` and must be
+    /// fetched from `downloadUrl`, so that one query cannot pull gigabytes
+    /// through JSON.
+    pub inline_content_cap: u64,
+    /// The URL path prefix of the gateway's download route; `downloadUrl` is
+    /// `{download_base}/{messageGlobalId}/{partId}`.
+    pub download_base: String,
+}
+
+impl Default for SchemaSettings {
+    fn default() -> Self {
+        Self { inline_content_cap: 1024 * 1024, download_base: "/download".to_owned() }
+    }
+}
