@@ -66,12 +66,14 @@ async fn import_all(backend: &dyn MailBackend, args: &ImportArgs, source: crate:
                 continue;
             }
         };
-        // The request id is a digest of what is imported and where, so that
+        // The request id is a digest of the bytes and where they go (not of
+        // the file name, which in a Maildir changes with the flags), so that
         // running the same import again adds nothing twice.
         let digest = Sha256::new()
             .chain_update(args.user.as_bytes())
+            .chain_update([0])
             .chain_update(mailbox.as_str().as_bytes())
-            .chain_update(item.origin.as_bytes())
+            .chain_update([0])
             .chain_update(&item.raw)
             .finalize();
         let request = ChangeRequest {
