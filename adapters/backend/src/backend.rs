@@ -40,12 +40,7 @@ pub trait MailBackend: Send + Sync + 'static {
     ) -> Result<HashMap<MessageId, Message>, BackendError>;
 
     /// One page of the account's messages matching `query`, with the total.
-    async fn query(
-        &self,
-        who: &Principal,
-        account: &str,
-        query: &MessageQuery,
-    ) -> Result<Page<Message>, BackendError>;
+    async fn query(&self, who: &Principal, account: &str, query: &MessageQuery) -> Result<Page<Message>, BackendError>;
 
     /// Threads by id; unknown ids are absent from the map.
     async fn threads(

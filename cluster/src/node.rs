@@ -1,0 +1,171 @@
+//! [`Node`]: one cluster node over one data directory.
+//!
+//! Opening a directory reads (or on first use creates) its random node id,
+//! which is never reused for another directory, opens `log.redb`, `sm.redb`,
+//! `blobs/` and `snapshots/`, starts Raft and, on first start, initializes a
+//! single-voter pool through the real `initialize` path. Writes are
+//! `client_write`; every read is a ReadIndex linearization followed by one
+//! redb read transaction: there is no side door.
+
+use crate::command::Command;
+use crate::raft::RaftHandle;
+use crate::store::reader::Reader;
+use crate::store::MailStore;
+use mailgate_backend::{BackendError, BlobId, ChangeOutcome, ChangeRequest, ErrorKind};
+use std::fs::{self, File};
+use std::io::{self, Write};
+use std::ops::Range;
+use std::path::{Path, PathBuf};
+use std::sync::Arc;
+
+/// A running cluster node.
+#[derive(Debug, Clone)]
+pub struct Node {
+    dir: PathBuf,
+    raft: RaftHandle,
+    store: Arc<MailStore>,
+}
+
+fn internal(what: &str, e: impl std::fmt::Display) -> BackendError {
+    BackendError::internal(format!("{what}: {e}"))
+}
+
+/// Reads `dir/node_id`, creating it with a random id on first use.
+fn node_id(dir: &Path) -> io::Result<u64> {
+    let path = dir.join("node_id");
+    match fs::read_to_string(&path) {
+        Ok(s) => s.trim().parse().map_err(|_| io::Error::new(io::ErrorKind::InvalidData, "bad node_id file")),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => {
+            let id = loop {
+                let id: u64 = rand::random();
+                if id != 0 {
+                    break id;
+                }
+            };
+            let tmp = dir.join("node_id.tmp");
+            {
+                let mut f = File::create(&tmp)?;
+                writeln!(f, "{id}")?;
+                f.sync_all()?;
+            }
+            fs::rename(&tmp, &path)?;
+            File::open(dir)?.sync_all()?;
+            Ok(id)
+        }
+        Err(e) => Err(e),
+    }
+}
+
+impl Node {
+    /// Opens `dir` (creating it) and starts a single-node pool there.
+    pub async fn open_single(dir: &Path) -> Result<Node, BackendError> {
+        fs::create_dir_all(dir).map_err(|e| internal("create data dir", e))?;
+        let id = node_id(dir).map_err(|e| internal("node id", e))?;
+        let store = {
+            let dir = dir.to_owned();
+            tokio::task::spawn_blocking(move || MailStore::open(&dir))
+                .await
+                .map_err(|e| internal("open store", e))?
+                .map_err(|e| internal("open store", e))?
+        };
+        let store = Arc::new(store);
+        let raft = RaftHandle::start_single(id, dir, store.clone()).await?;
+        tracing::info!(node = id, dir = %dir.display(), "cluster node started");
+        Ok(Node { dir: dir.to_owned(), raft, store })
+    }
+
+    /// This node's id.
+    pub fn id(&self) -> u64 {
+        self.raft.id()
+    }
+
+    /// The data directory.
+    pub fn dir(&self) -> &Path {
+        &self.dir
+    }
+
+    /// Applies `request` to `account` through Raft. The caller fills
+    /// `received_at` of an import before calling, so that apply reads no clock.
+    pub async fn write(&self, account: &str, request: ChangeRequest) -> Result<ChangeOutcome, BackendError> {
+        let cmd = Command { account: account.to_owned(), request };
+        cmd.validate()?;
+        self.raft.write(cmd).await?.map_err(BackendError::from)
+    }
+
+    /// Runs `f` on a linearizable read transaction.
+    pub async fn read<R: Send + 'static>(
+        &self,
+        f: impl FnOnce(&Reader) -> Result<R, BackendError> + Send + 'static,
+    ) -> Result<R, BackendError> {
+        self.raft.linearize().await?;
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || {
+            let reader = store.read().map_err(|e| internal("read transaction", e))?;
+            f(&reader)
+        })
+        .await
+        .map_err(|e| internal("read task", e))?
+    }
+
+    /// Whole blobs of `account` of at most `max_size` bytes; blobs the account
+    /// does not reference, missing and larger blobs are left out.
+    pub async fn blobs(
+        &self,
+        account: &str,
+        ids: &[BlobId],
+        max_size: u64,
+    ) -> Result<Vec<(BlobId, Vec<u8>)>, BackendError> {
+        let account = account.to_owned();
+        let ids = ids.to_vec();
+        let store = self.store.clone();
+        self.read(move |r| {
+            let mut out = Vec::new();
+            for id in ids {
+                if !r.owns_blob(&account, &id)? {
+                    continue;
+                }
+                match store.blobs().size(id.as_str()) {
+                    Ok(Some(size)) if size <= max_size => {}
+                    Ok(_) => continue,
+                    Err(e) => return Err(internal("blob size", e)),
+                }
+                let bytes = store.blobs().get(id.as_str()).map_err(|e| internal("read blob", e))?;
+                out.push((id, bytes));
+            }
+            Ok(out)
+        })
+        .await
+    }
+
+    /// Bytes `range` of one blob of `account` and its total size.
+    pub async fn blob_range(
+        &self,
+        account: &str,
+        id: &BlobId,
+        range: Range<u64>,
+    ) -> Result<(Vec<u8>, u64), BackendError> {
+        let account = account.to_owned();
+        let id = id.clone();
+        let store = self.store.clone();
+        self.read(move |r| {
+            if !r.owns_blob(&account, &id)? {
+                return Err(BackendError::not_found(format!("no blob {id}")));
+            }
+            store.blobs().get_range(id.as_str(), range.start, range.end).map_err(|e| match e.kind() {
+                io::ErrorKind::NotFound => BackendError::new(ErrorKind::NotFound, format!("no blob {id}")),
+                _ => internal("read blob", e),
+            })
+        })
+        .await
+    }
+
+    /// Builds a Raft snapshot now.
+    pub async fn snapshot(&self) -> Result<(), BackendError> {
+        self.raft.snapshot().await
+    }
+
+    /// Stops Raft; the data stays on disk for the next open.
+    pub async fn shutdown(&self) -> Result<(), BackendError> {
+        self.raft.shutdown().await
+    }
+}

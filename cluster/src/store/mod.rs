@@ -1,0 +1,67 @@
+//! The mailbox store: the state machine's data in `sm.redb` plus the blob directory.
+//!
+//! [`MailStore`] knows nothing about Raft: it applies commands in a write
+//! transaction (see [`apply`]) and answers reads from a read transaction
+//! (see [`reader`]). The Raft state machine adapter drives it.
+
+pub mod apply;
+pub mod mime;
+pub mod reader;
+pub mod records;
+pub mod search;
+pub mod subject;
+pub mod tables;
+
+use crate::blobs::BlobStore;
+use redb::{Database, Durability, ReadableDatabase};
+use std::io;
+use std::path::Path;
+
+/// The state machine database and the blobs it references.
+#[derive(Debug)]
+pub struct MailStore {
+    db: Database,
+    blobs: BlobStore,
+}
+
+impl MailStore {
+    /// Opens `sm.redb` and `blobs/` under `dir`, creating every table.
+    pub fn open(dir: &Path) -> io::Result<Self> {
+        let db = Database::create(dir.join("sm.redb")).map_err(tables::db_err)?;
+        let blobs = BlobStore::open(&dir.join("blobs"))?;
+        let store = Self { db, blobs };
+        store.write(|t| {
+            let _ = t;
+            Ok(())
+        })?;
+        Ok(store)
+    }
+
+    /// The blob directory.
+    pub fn blobs(&self) -> &BlobStore {
+        &self.blobs
+    }
+
+    /// The database, for snapshots.
+    pub fn db(&self) -> &Database {
+        &self.db
+    }
+
+    /// Runs `f` in one write transaction committed with immediate durability.
+    pub fn write<R>(&self, f: impl FnOnce(&mut apply::Tables<'_>) -> io::Result<R>) -> io::Result<R> {
+        let mut txn = self.db.begin_write().map_err(tables::db_err)?;
+        txn.set_durability(Durability::Immediate).map_err(io::Error::other)?;
+        let result = {
+            let mut tables = apply::Tables::open(&txn)?;
+            f(&mut tables)?
+        };
+        txn.commit().map_err(tables::db_err)?;
+        Ok(result)
+    }
+
+    /// A reader over the current committed version.
+    pub fn read(&self) -> io::Result<reader::Reader> {
+        let txn = self.db.begin_read().map_err(tables::db_err)?;
+        reader::Reader::new(&txn)
+    }
+}
