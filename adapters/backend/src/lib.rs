@@ -14,12 +14,14 @@
 //! - [`change`]: writes, their outcomes, and delta sync.
 //! - [`error`]: [`BackendError`], a closed set of kinds.
 //! - [`backend`]: the [`MailBackend`] trait itself.
+//! - [`contract`]: the suite every backend passes ([`contract::run_suite`]).
 //!
 //! This crate depends on no I/O crate: it is types and one trait.
 
 pub mod account;
 pub mod backend;
 pub mod change;
+pub mod contract;
 pub mod error;
 pub mod ids;
 pub mod mailbox;

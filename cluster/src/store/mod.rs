@@ -11,6 +11,8 @@ pub mod records;
 pub mod search;
 pub mod subject;
 pub mod tables;
+#[cfg(test)]
+mod tests;
 
 use crate::blobs::BlobStore;
 use redb::{Database, Durability, ReadableDatabase};
