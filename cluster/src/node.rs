@@ -164,7 +164,9 @@ impl Node {
         self.raft.snapshot().await
     }
 
-    /// Stops Raft; the data stays on disk for the next open.
+    /// Stops Raft; the data stays on disk for the next open. The database
+    /// files close when the last clone of this `Node` is dropped, so drop
+    /// every clone before opening the same directory again.
     pub async fn shutdown(&self) -> Result<(), BackendError> {
         self.raft.shutdown().await
     }

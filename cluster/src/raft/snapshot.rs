@@ -74,12 +74,20 @@ impl SnapshotDir {
         self.dir.join(format!(".tmp-{n:016x}.snap"))
     }
 
-    /// Makes `file` (a path in this directory, or elsewhere on the same
-    /// filesystem) the current snapshot with `meta`.
+    /// Makes `file` the current snapshot with `meta`: a file in this
+    /// directory is renamed into place, any other file is copied.
     pub fn set_current(&self, meta: &SnapshotMeta, file: &Path) -> io::Result<SnapshotFile> {
         let cur = self.current_path();
-        if file != cur && fs::rename(file, &cur).is_err() {
-            fs::copy(file, &cur)?;
+        if file != cur {
+            if file.parent() == Some(self.dir.as_path()) {
+                fs::rename(file, &cur)?;
+            } else {
+                // Not ours (e.g. another node's file in a test): copy, then rename into place.
+                let tmp = self.temp_path();
+                fs::copy(file, &tmp)?;
+                File::open(&tmp)?.sync_all()?;
+                fs::rename(&tmp, &cur)?;
+            }
         }
         let tmp = self.dir.join(".tmp-current.json");
         {
