@@ -12,7 +12,8 @@
 //! - [`session`]: the per-request state and [`attach_request_data`].
 //! - [`loader`]: the DataLoader batch functions; every lookup goes through them.
 //! - [`query`], [`mutation`]: the root types; [`types`]: one object type per file.
-//! - [`paging`]: Relay connections over message listings.
+//! - [`paging`]: Relay connections over message listings; [`prefetch`]:
+//!   one batch per kind for what a page's items select.
 //! - [`search`]: the search language parser.
 //! - [`id`]: opaque global ids; [`error`]: `extensions.code` values.
 //! - [`time`]: timestamps as RFC 3339 strings.
@@ -25,6 +26,7 @@ pub mod id;
 pub mod loader;
 pub mod mutation;
 pub mod paging;
+pub mod prefetch;
 pub mod query;
 pub mod search;
 pub mod session;

@@ -6,10 +6,12 @@
 //! offset-paged server; a client that needs exact sync uses `changes(since:)`.
 
 use crate::error::{backend_error, bad_input};
+use crate::prefetch::{prefetch, Wants};
 use crate::session::Session;
+use crate::settings::SchemaSettings;
 use crate::source::SourceHandle;
 use crate::types::message::MessageObj;
-use async_graphql::{Result, SimpleObject};
+use async_graphql::{Context, Result, SimpleObject};
 use base64::engine::general_purpose::URL_SAFE_NO_PAD;
 use base64::Engine;
 use mailgate_backend::{MailboxId, MessageQuery, SearchExpr, Sort};
@@ -136,16 +138,18 @@ fn plan(args: &PageArgs) -> Result<Plan> {
 }
 
 /// Lists one page of a source's messages (one `query()` call; two for `last`
-/// without `before`, which needs the total first) and primes the message
-/// loader with the full messages the backend returned.
+/// without `before`, which needs the total first), primes the message loader
+/// with the full messages the backend returned, and prefetches what the
+/// page's items select.
 pub async fn list_messages(
-    session: &Session,
+    ctx: &Context<'_>,
     src: &Arc<SourceHandle>,
     mailbox: Option<MailboxId>,
     filter: Option<SearchExpr>,
     sort: Sort,
     args: PageArgs,
 ) -> Result<MessageConnection> {
+    let session = Session::of(ctx)?;
     let mut query = MessageQuery { mailbox, filter, sort, offset: 0, limit: 0 };
     let (offset, limit) = match plan(&args)? {
         Plan::Window { offset, limit } => (offset, limit),
@@ -162,6 +166,9 @@ pub async fn list_messages(
     let page = src.backend.query(&session.principal, &src.account, &query).await.map_err(|e| backend_error(&e))?;
     let messages: Vec<_> = page.items.into_iter().map(Arc::new).collect();
     session.prime_messages(src, &messages).await;
+    let wants = Wants::of_connection(&ctx.look_ahead());
+    let cap = SchemaSettings::of(ctx).inline_content_cap;
+    prefetch(session, src, &messages, wants, cap).await;
     let count = messages.len();
     let edges: Vec<MessageEdge> = messages
         .into_iter()

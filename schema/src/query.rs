@@ -3,8 +3,10 @@
 use crate::error::{api_error, backend_error, bad_input, not_found, Code};
 use crate::id::{GlobalId, IdType};
 use crate::paging::{list_messages, MessageConnection, PageArgs, MAX_PAGE};
+use crate::prefetch::{prefetch, Wants};
 use crate::search;
 use crate::session::Session;
+use crate::settings::SchemaSettings;
 use crate::types::account::{find_folder, AccountObj};
 use crate::types::changes::{Changes, IdChanges};
 use crate::types::enums::MessageSort;
@@ -76,6 +78,9 @@ impl QueryRoot {
         let page = src.backend.query(&session.principal, &src.account, &query).await.map_err(|e| backend_error(&e))?;
         let messages: Vec<_> = page.items.into_iter().map(Arc::new).collect();
         session.prime_messages(&src, &messages).await;
+        let wants = Wants::of_message(&ctx.look_ahead());
+        let cap = SchemaSettings::of(ctx).inline_content_cap;
+        prefetch(session, &src, &messages, wants, cap).await;
         Ok(messages.into_iter().map(|m| MessageObj::new(src.clone(), m)).collect())
     }
 
@@ -143,7 +148,7 @@ impl QueryRoot {
         let src = session.source(&username, source.as_deref()).await?;
         let args = PageArgs { first, after, last, before };
         let sort = sort.unwrap_or_default().to_backend();
-        Ok(Some(list_messages(session, &src, None, filter, sort, args).await?))
+        Ok(Some(list_messages(ctx, &src, None, filter, sort, args).await?))
     }
 
     /// What changed in the signed-in account's source (default: primary) since

@@ -17,3 +17,11 @@ impl Default for SchemaSettings {
         Self { inline_content_cap: 1024 * 1024, download_base: "/download".to_owned() }
     }
 }
+
+impl SchemaSettings {
+    /// The schema's settings; the defaults if the schema was built without them.
+    pub fn of<'a>(ctx: &async_graphql::Context<'a>) -> &'a SchemaSettings {
+        static DEFAULT: std::sync::OnceLock<SchemaSettings> = std::sync::OnceLock::new();
+        ctx.data_opt::<SchemaSettings>().unwrap_or_else(|| DEFAULT.get_or_init(SchemaSettings::default))
+    }
+}

@@ -112,11 +112,10 @@ impl MailboxObj {
         sort: Option<MessageSort>,
         filter: Option<MessageFilter>,
     ) -> Result<Option<MessageConnection>> {
-        let session = Session::of(ctx)?;
         let args = PageArgs { first, after, last, before };
         let sort = sort.unwrap_or_default().to_backend();
         let filter = filter.and_then(MessageFilter::to_expr);
-        let conn = list_messages(session, &self.src, Some(self.mailbox.id.clone()), filter, sort, args).await?;
+        let conn = list_messages(ctx, &self.src, Some(self.mailbox.id.clone()), filter, sort, args).await?;
         Ok(Some(conn))
     }
 }

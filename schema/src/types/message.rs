@@ -1,6 +1,5 @@
 //! The `Message` type.
 
-use crate::error::internal;
 use crate::id::{GlobalId, IdType};
 use crate::session::Session;
 use crate::source::SourceHandle;
@@ -245,8 +244,7 @@ impl MessageObj {
 
     /// Attachments in part order.
     async fn attachments(&self, ctx: &Context<'_>) -> Result<Vec<AttachmentObj>> {
-        let settings =
-            ctx.data_opt::<crate::SchemaSettings>().ok_or_else(|| internal("schema built without settings"))?;
+        let settings = crate::SchemaSettings::of(ctx);
         let message_gid = self.global_id().encode();
         Ok(self
             .msg
