@@ -141,3 +141,15 @@ async fn other_users_are_refused_and_foreign_ids_absent() {
     assert_eq!(out.not_found.len(), 1);
     b.shutdown().await;
 }
+
+#[tokio::test]
+async fn works_on_a_current_thread_runtime() {
+    let dir = tempfile::tempdir().unwrap();
+    let b = NativeBackend::open_embedded(dir.path()).await.unwrap();
+    let ann = Principal::user("ann");
+    b.apply(&ann, "ann", req("a", MailChange::CreateAccount { display_name: "Ann".into(), address: "ann@x".into() }))
+        .await
+        .unwrap();
+    assert_eq!(b.mailboxes(&ann, "ann").await.unwrap().len(), 6);
+    b.shutdown().await;
+}
