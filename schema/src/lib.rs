@@ -15,7 +15,8 @@
 //! - [`paging`]: Relay connections over message listings; [`prefetch`]:
 //!   one batch per kind for what a page's items select.
 //! - [`search`]: the search language parser.
-//! - [`id`]: opaque global ids; [`error`]: `extensions.code` values.
+//! - [`id`]: opaque global ids; [`error`]: `extensions.code` values;
+//!   [`limits`]: depth/complexity limits and codes for async-graphql's own errors.
 //! - [`time`]: timestamps as RFC 3339 strings.
 //!
 //! Knows GraphQL and the backend trait, nothing else: no HTTP, no storage.
@@ -23,6 +24,7 @@
 pub mod directory;
 pub mod error;
 pub mod id;
+pub mod limits;
 pub mod loader;
 pub mod mutation;
 pub mod paging;
@@ -52,5 +54,10 @@ pub type MailSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 /// Builds the schema. Settings are schema data, read by resolvers that need
 /// them (attachment content cap, download URLs).
 pub fn build_schema(settings: SchemaSettings) -> MailSchema {
-    Schema::build(QueryRoot, MutationRoot, EmptySubscription).data(settings).finish()
+    Schema::build(QueryRoot, MutationRoot, EmptySubscription)
+        .data(settings)
+        .limit_depth(limits::MAX_DEPTH)
+        .limit_complexity(limits::MAX_COMPLEXITY)
+        .extension(limits::ErrorCodes)
+        .finish()
 }

@@ -1,7 +1,7 @@
 //! The `Account` and `Source` types.
 
 use crate::directory::ResolvedAccount;
-use crate::error::{backend_error, not_found};
+use crate::error::{backend_error, bad_input, not_found};
 use crate::session::Session;
 use crate::source::SourceHandle;
 use crate::types::enums::{MailboxRole, SourceKind};
@@ -90,6 +90,9 @@ impl AccountObj {
         name: Option<String>,
         source: Option<String>,
     ) -> Result<Option<MailboxObj>> {
+        if role.is_none() && name.is_none() {
+            return Err(bad_input("give `role` or `name`"));
+        }
         let src = self.source(source.as_deref())?;
         let all = Session::of(ctx)?.mailboxes(&src).await?;
         let role = role.map(mailgate_backend::MailboxRole::from);
