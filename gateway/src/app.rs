@@ -41,7 +41,12 @@ pub fn router(state: Arc<AppState>) -> Router {
 }
 
 /// Executes one GraphQL request for the caller named by its bearer token.
-async fn graphql(State(state): State<Arc<AppState>>, method: Method, headers: HeaderMap, request: GraphQLRequest) -> Response {
+async fn graphql(
+    State(state): State<Arc<AppState>>,
+    method: Method,
+    headers: HeaderMap,
+    request: GraphQLRequest,
+) -> Response {
     let started = Instant::now();
     let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
     let principal = match state.auth.principal_from_header(authorization) {
@@ -90,10 +95,9 @@ fn unauthenticated(err: &AuthError) -> Response {
 pub(crate) fn error_response(status: StatusCode, message: &str, code: &str) -> Response {
     let body = serde_json::json!({ "errors": [{ "message": message, "extensions": { "code": code } }] });
     let mut response = (status, Json(body)).into_response();
-    response.headers_mut().insert(
-        header::CONTENT_TYPE,
-        header::HeaderValue::from_static("application/graphql-response+json"),
-    );
+    response
+        .headers_mut()
+        .insert(header::CONTENT_TYPE, header::HeaderValue::from_static("application/graphql-response+json"));
     response
 }
 

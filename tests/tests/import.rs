@@ -58,7 +58,11 @@ async fn imported_maildir_and_mbox_are_served_once() {
     let output = import(&data, &["--mailbox", "Archive/Old", mbox.to_str().unwrap()]);
     assert!(String::from_utf8_lossy(&output.stdout).contains("imported 2"), "{output:?}");
 
-    let token = Command::new(binary::mailgate().unwrap()).args(["token", "--user", "newbie", "--data"]).arg(&data).output().unwrap();
+    let token = Command::new(binary::mailgate().unwrap())
+        .args(["token", "--user", "newbie", "--data"])
+        .arg(&data)
+        .output()
+        .unwrap();
     assert!(token.status.success(), "{token:?}");
     let token = String::from_utf8(token.stdout).unwrap().trim().to_owned();
 
@@ -76,9 +80,13 @@ async fn imported_maildir_and_mbox_are_served_once() {
     assert_eq!(old["totalCount"], 2);
     assert_eq!(old["parent"]["name"], "Archive");
 
-    let flagged = client.data("{ search(query: \"is:flagged\") { totalCount edges { node { subject } } } }", json!({})).await.unwrap();
+    let flagged = client
+        .data("{ search(query: \"is:flagged\") { totalCount edges { node { subject } } } }", json!({}))
+        .await
+        .unwrap();
     assert_eq!(flagged["search"]["totalCount"], 1);
     assert_eq!(flagged["search"]["edges"][0]["node"]["subject"], "flagged one");
-    let unescaped = client.data("{ search(query: \"\\\"From the archive\\\"\") { totalCount } }", json!({})).await.unwrap();
+    let unescaped =
+        client.data("{ search(query: \"\\\"From the archive\\\"\") { totalCount } }", json!({})).await.unwrap();
     assert_eq!(unescaped["search"]["totalCount"], 1, "mbox >From escaping not undone");
 }

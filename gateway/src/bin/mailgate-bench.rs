@@ -171,7 +171,8 @@ fn render(
     throughput: f64,
     rss: Option<u64>,
 ) -> String {
-    let (d50, d99, h50, h99) = (percentile(direct, 0.5), percentile(direct, 0.99), percentile(http, 0.5), percentile(http, 0.99));
+    let (d50, d99, h50, h99) =
+        (percentile(direct, 0.5), percentile(direct, 0.99), percentile(http, 0.5), percentile(http, 0.99));
     let rss = rss.map(|k| format!("{:.0} MiB", k as f64 / 1024.0)).unwrap_or_else(|| "n/a".into());
     format!(
         "# Benchmarks\n\n\

@@ -41,7 +41,11 @@ pub async fn run(args: ImportArgs) -> anyhow::Result<()> {
     result
 }
 
-async fn import_all(backend: &dyn MailBackend, args: &ImportArgs, source: crate::import::ImportSource) -> anyhow::Result<()> {
+async fn import_all(
+    backend: &dyn MailBackend,
+    args: &ImportArgs,
+    source: crate::import::ImportSource,
+) -> anyhow::Result<()> {
     let who = Principal::admin("import");
     let address = args.address.clone().unwrap_or_else(|| format!("{}@mailgate.example", args.user));
     let create = ChangeRequest {

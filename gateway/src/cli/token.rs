@@ -33,12 +33,16 @@ pub struct TokenArgs {
 /// Prints the token on stdout.
 pub fn run(args: TokenArgs) -> anyhow::Result<()> {
     let config = Config::load(args.config.as_deref())?;
-    let secret_file = match (args.jwt_secret_file, config.jwt_secret_file, args.data.or(config.data_dir)) {
-        (Some(file), _, _) | (None, Some(file), _) => file,
-        (None, None, Some(data)) => data.join(secret::SECRET_FILE_NAME),
+    let secret = match (args.jwt_secret_file, config.jwt_secret_file, args.data.or(config.data_dir)) {
+        (Some(file), _, _) | (None, Some(file), _) => secret::read(&file)?,
+        // A data directory's secret is created by whichever command needs it first.
+        (None, None, Some(data)) => {
+            std::fs::create_dir_all(&data)?;
+            secret::read_or_create(&data.join(secret::SECRET_FILE_NAME))?
+        }
         (None, None, None) => bail!("say which secret signs the token: --jwt-secret-file FILE or --data DIR"),
     };
-    let authority = TokenAuthority::hs256(&secret::read(&secret_file)?);
+    let authority = TokenAuthority::hs256(&secret);
     println!("{}", authority.mint(&args.user, args.admin, args.ttl.unwrap_or(config.token_ttl_seconds))?);
     Ok(())
 }
