@@ -113,6 +113,10 @@ impl MailBackend for InstrumentedBackend {
         timed!(self, "apply", self.inner.apply(who, account, request))
     }
 
+    async fn state(&self, who: &Principal, account: &str) -> Result<State, BackendError> {
+        timed!(self, "state", self.inner.state(who, account))
+    }
+
     async fn changes(&self, who: &Principal, account: &str, since: &State) -> Result<Changes, BackendError> {
         timed!(self, "changes", self.inner.changes(who, account, since))
     }

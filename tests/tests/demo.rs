@@ -24,6 +24,7 @@ async fn demo_serves_the_contract_and_keeps_changes_across_restart() {
     let jane = demo.client("jdoe");
 
     health_and_metrics_answer(&andy).await;
+    graphql_over_get_reads_but_never_writes(&andy).await;
     let inbox = me_lists_the_mailbox_tree(&andy).await;
     let (message_gid, backend_id) = seed_query_costs_at_most_four_round_trips(&andy).await;
     connection_page_costs_at_most_four_round_trips(&andy, &inbox).await;
@@ -50,6 +51,20 @@ async fn health_and_metrics_answer(client: &GraphqlClient) {
     let metrics = client.get("/metrics").await.unwrap();
     assert_eq!(metrics.status(), 200);
     assert!(metrics.headers()["content-type"].to_str().unwrap().starts_with("text/plain"));
+}
+
+async fn graphql_over_get_reads_but_never_writes(client: &GraphqlClient) {
+    let read = client.get("/graphql?query=%7B%20me%20%7B%20username%20%7D%20%7D").await.unwrap();
+    assert_eq!(read.status(), 200);
+    let body: Value = read.json().await.unwrap();
+    assert_eq!(body["data"]["me"]["username"], "alewisohn");
+    let write = client
+        .get("/graphql?query=mutation%20%7B%20createMailbox(input%3A%20%7Bname%3A%20%22viaGet%22%7D)%20%7B%20state%20%7D%20%7D")
+        .await
+        .unwrap();
+    assert_eq!(write.status(), 405);
+    let me = client.data("{ me { mailboxes { name } } }", json!({})).await.unwrap();
+    assert!(!me.to_string().contains("viaGet"), "a GET created a mailbox");
 }
 
 /// Returns the inbox's global id.

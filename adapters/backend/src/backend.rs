@@ -77,6 +77,9 @@ pub trait MailBackend: Send + Sync + 'static {
         request: ChangeRequest,
     ) -> Result<ChangeOutcome, BackendError>;
 
+    /// The account's current state (cheap: no change history is read).
+    async fn state(&self, who: &Principal, account: &str) -> Result<State, BackendError>;
+
     /// What changed since `since`.
     async fn changes(&self, who: &Principal, account: &str, since: &State) -> Result<Changes, BackendError>;
 }

@@ -70,6 +70,8 @@ async fn state_now(b: &dyn MailBackend, who: &Principal) -> State {
     let out = apply(b, who, ANN, MailChange::SetFlags { ids: vec![], flags: vec![], value: true }).await;
     let again = apply(b, who, ANN, MailChange::SetFlags { ids: vec![], flags: vec![], value: true }).await;
     assert_eq!(out.state, again.state, "contract: a write that changes nothing keeps the state");
+    let read = b.state(who, ANN).await.unwrap_or_else(|e| panic!("contract: state: {e}"));
+    assert_eq!(read, out.state, "contract: state() is the state of the last write");
     out.state
 }
 

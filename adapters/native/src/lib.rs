@@ -144,6 +144,12 @@ impl MailBackend for NativeBackend {
         self.node.write(account, request).await
     }
 
+    async fn state(&self, who: &Principal, account: &str) -> Result<State, BackendError> {
+        check(who, account)?;
+        let account = account.to_owned();
+        self.node.read(move |r| r.state(&account)).await
+    }
+
     async fn changes(&self, who: &Principal, account: &str, since: &State) -> Result<Changes, BackendError> {
         check(who, account)?;
         let account = account.to_owned();

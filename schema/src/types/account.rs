@@ -7,7 +7,7 @@ use crate::source::SourceHandle;
 use crate::types::enums::{MailboxRole, SourceKind};
 use crate::types::mailbox::MailboxObj;
 use async_graphql::{Context, Object, Result};
-use mailgate_backend::{ErrorKind, State};
+
 use std::sync::Arc;
 
 /// An account as a GraphQL object.
@@ -29,25 +29,11 @@ async fn mailboxes_of(ctx: &Context<'_>, src: &Arc<SourceHandle>, top_level_only
         .collect())
 }
 
-/// The source's current state string.
-///
-/// The backend trait has no state call, so this asks for the changes since
-/// the empty state and keeps only `newState`. The native store refuses the
-/// empty state (its states are change counters), so on `InvalidInput` this
-/// asks since `0`, the counter before the account existed.
-// TODO(backend trait): an additive `MailBackend::state()` would make this one
-// cheap call for every backend; asked for in the schema handover notes.
+/// The source's current state string (one backend call).
 async fn state_of(ctx: &Context<'_>, src: &Arc<SourceHandle>) -> Result<String> {
     let session = Session::of(ctx)?;
-    let (who, account) = (&session.principal, src.account.as_str());
-    let changes = match src.backend.changes(who, account, &State::default()).await {
-        Err(err) if err.kind == ErrorKind::InvalidInput => {
-            src.backend.changes(who, account, &State("0".to_owned())).await
-        }
-        other => other,
-    }
-    .map_err(|e| backend_error(&e))?;
-    Ok(changes.new_state.0)
+    let state = src.backend.state(&session.principal, src.account.as_str()).await.map_err(|e| backend_error(&e))?;
+    Ok(state.0)
 }
 
 /// A user of the platform and the sources their mail lives in.

@@ -115,6 +115,11 @@ impl MailBackend for Counting {
         self.inner.apply(who, account, request).await
     }
 
+    async fn state(&self, who: &Principal, account: &str) -> Result<State, BackendError> {
+        self.hit("state");
+        self.inner.state(who, account).await
+    }
+
     async fn changes(&self, who: &Principal, account: &str, since: &State) -> Result<Changes, BackendError> {
         self.hit("changes");
         self.inner.changes(who, account, since).await
