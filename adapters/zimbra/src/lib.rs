@@ -1,0 +1,24 @@
+//! `mailgate-zimbra`: the [`MailBackend`](mailgate_backend::MailBackend) over
+//! Zimbra SOAP, and the Zimbra simulator that tests and the demo run.
+//!
+//! # Layout
+//! - [`xml`]: the element tree both halves share (hostile-input safe reader).
+//! - [`client`]: the SOAP 1.2 client (auth token, faults, limits, retries, REST).
+//! - [`backend`]: [`ZimbraBackend`], the trait implementation.
+//! - [`convert`], [`query`]: Zimbra's words to ours and back; they stop here.
+//! - [`sim`]: the simulator (`serve`, [`sim::Sim`] for seeding).
+//!
+//! Zimbra's vocabulary (`l`, `su`, `f="ua"`, conversation `-123`) never
+//! leaves this crate: everything public speaks the backend crate's types.
+
+pub mod backend;
+pub mod client;
+pub mod config;
+pub mod convert;
+pub mod fault;
+pub mod query;
+pub mod sim;
+pub mod xml;
+
+pub use backend::ZimbraBackend;
+pub use config::ZimbraSourceConfig;
