@@ -35,6 +35,10 @@ struct Args {
 const PAGE_QUERY: &str = r#"query Page { messages(username: "alewisohn", limit: 50) {
   messageId addresses { email name type } attachments { filename size type content } date folders sources subject } }"#;
 
+/// The same page without attachment content: what a message list shows.
+const LIST_QUERY: &str = r#"query List { messages(username: "alewisohn", limit: 50) {
+  messageId addresses { email name type } attachments { filename size type } date folders sources subject } }"#;
+
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let args = Args::parse();
@@ -45,7 +49,8 @@ async fn main() -> anyhow::Result<()> {
     demo_seed::seed_once(native.as_ref(), dir.path()).await?;
     let seed_secs = seeded.elapsed().as_secs_f64();
 
-    let direct = measure(args.requests, || direct_page(native.as_ref())).await?;
+    let direct = measure(args.requests, || direct_page(native.as_ref(), true)).await?;
+    let direct_list = measure(args.requests, || direct_page(native.as_ref(), false)).await?;
 
     let secret = [7u8; 32];
     let backend: Arc<dyn MailBackend> = native.clone();
@@ -58,13 +63,19 @@ async fn main() -> anyhow::Result<()> {
         let _ = stop_rx.await;
     }));
     let client = reqwest::Client::new();
-    let over_http = measure(args.requests, || http_page(&client, &url, &token)).await?;
+    let over_http = measure(args.requests, || http_page(&client, &url, &token, PAGE_QUERY)).await?;
+    let list_http = measure(args.requests, || http_page(&client, &url, &token, LIST_QUERY)).await?;
+    let page_bytes = response_bytes(&client, &url, &token, PAGE_QUERY).await?;
     let throughput = throughput(&client, &url, &token, args.connections, Duration::from_secs(args.seconds)).await?;
     let _ = stop_tx.send(());
     let _ = server.await;
     native.shutdown().await;
 
-    let report = render(&args, seed_secs, &direct, &over_http, throughput, peak_rss_kib());
+    let rows = [
+        Row { what: "50-message page with attachment content (the seed query)", direct, http: over_http },
+        Row { what: "50-message list without attachment content", direct: direct_list, http: list_http },
+    ];
+    let report = render(&args, seed_secs, &rows, page_bytes, throughput, peak_rss_kib());
     if let Some(parent) = args.out.parent() {
         std::fs::create_dir_all(parent)?;
     }
@@ -74,29 +85,25 @@ async fn main() -> anyhow::Result<()> {
 }
 
 /// The page through the trait: account, query, mailboxes, blobs (what the resolvers batch to).
-async fn direct_page(backend: &dyn MailBackend) -> anyhow::Result<()> {
+async fn direct_page(backend: &dyn MailBackend, with_content: bool) -> anyhow::Result<()> {
     let who = Principal::user("alewisohn");
     backend.account(&who, "alewisohn").await?;
     let query = MessageQuery { mailbox: None, filter: None, sort: Sort::default(), offset: 0, limit: 50 };
     let page = backend.query(&who, "alewisohn", &query).await?;
     backend.mailboxes(&who, "alewisohn").await?;
-    let blobs: Vec<_> = page.items.iter().flat_map(|m| m.attachments.iter().map(|a| a.blob_id.clone())).collect();
-    backend.blobs(&who, "alewisohn", &blobs, 1024 * 1024).await?;
+    if with_content {
+        let blobs: Vec<_> = page.items.iter().flat_map(|m| m.attachments.iter().map(|a| a.blob_id.clone())).collect();
+        backend.blobs(&who, "alewisohn", &blobs, 1024 * 1024).await?;
+    }
     if page.items.len() != 50 {
         bail!("direct page returned {} messages", page.items.len());
     }
     Ok(())
 }
 
-async fn http_page(client: &reqwest::Client, url: &str, token: &str) -> anyhow::Result<()> {
-    let body: serde_json::Value = client
-        .post(url)
-        .bearer_auth(token)
-        .json(&serde_json::json!({ "query": PAGE_QUERY }))
-        .send()
-        .await?
-        .json()
-        .await?;
+async fn http_page(client: &reqwest::Client, url: &str, token: &str, query: &str) -> anyhow::Result<()> {
+    let body: serde_json::Value =
+        client.post(url).bearer_auth(token).json(&serde_json::json!({ "query": query })).send().await?.json().await?;
     let count = body["data"]["messages"].as_array().map(Vec::len).unwrap_or(0);
     if count != 50 || body.get("errors").is_some() {
         bail!("bad page over HTTP: {count} messages, errors {}", body["errors"]);
@@ -138,7 +145,7 @@ async fn throughput(
         tasks.push(tokio::spawn(async move {
             let mut done = 0u64;
             while Instant::now() < deadline {
-                http_page(&client, &url, &token).await?;
+                http_page(&client, &url, &token, PAGE_QUERY).await?;
                 done += 1;
             }
             anyhow::Ok(done)
@@ -163,39 +170,56 @@ fn peak_rss_kib() -> Option<u64> {
     line.split_whitespace().nth(1)?.parse().ok()
 }
 
-fn render(
-    args: &Args,
-    seed_secs: f64,
-    direct: &[Duration],
-    http: &[Duration],
-    throughput: f64,
-    rss: Option<u64>,
-) -> String {
-    let (d50, d99, h50, h99) =
-        (percentile(direct, 0.5), percentile(direct, 0.99), percentile(http, 0.5), percentile(http, 0.99));
-    let rss = rss.map(|k| format!("{:.0} MiB", k as f64 / 1024.0)).unwrap_or_else(|| "n/a".into());
-    format!(
+/// One measured pair: the same page read directly and over HTTP.
+struct Row {
+    what: &'static str,
+    direct: Vec<Duration>,
+    http: Vec<Duration>,
+}
+
+/// The size of one response body.
+async fn response_bytes(client: &reqwest::Client, url: &str, token: &str, query: &str) -> anyhow::Result<usize> {
+    let body =
+        client.post(url).bearer_auth(token).json(&serde_json::json!({ "query": query })).send().await?.bytes().await?;
+    Ok(body.len())
+}
+
+fn render(args: &Args, seed_secs: f64, rows: &[Row], page_bytes: usize, throughput: f64, rss: Option<u64>) -> String {
+    let mut out = String::from(
         "# Benchmarks\n\n\
 Written by `cargo run --release -p mailgate-gateway --bin mailgate-bench -- --out docs/benchmarks.md`.\n\
 One run, one machine; compare the ratios, not the raw times.\n\n\
-## Gateway overhead: the 50-message page (seed fields, attachments inlined up to 1 MiB)\n\n\
-| measurement | p50 (ms) | p99 (ms) |\n| --- | --- | --- |\n\
-| backend trait, in-process (account + query + mailboxes + blobs) | {d50:.2} | {d99:.2} |\n\
-| GraphQL over HTTP (`messages(username:, limit: 50)`) | {h50:.2} | {h99:.2} |\n\
-| **added by the gateway** | **{:.2}** | **{:.2}** |\n\
-| ratio HTTP / direct | {:.2}x | {:.2}x |\n\n\
-Goal: the gateway adds at most 1 ms at p50.\n\n\
+## Gateway overhead: a 50-message page of `alewisohn`, direct vs over HTTP\n\n\
+Direct: the same backend calls the resolvers batch to (account, query, mailboxes, and blobs when\n\
+content is asked for) on the backend trait in-process. Over HTTP: `messages(username:, limit: 50)`\n\
+through the whole gateway (auth, GraphQL, JSON, loopback HTTP, client-side JSON parse).\n\n\
+| page | direct p50 (ms) | HTTP p50 (ms) | added p50 (ms) | direct p99 (ms) | HTTP p99 (ms) | ratio p50 | ratio p99 |\n\
+| --- | --- | --- | --- | --- | --- | --- | --- |\n",
+    );
+    for row in rows {
+        let (d50, d99) = (percentile(&row.direct, 0.5), percentile(&row.direct, 0.99));
+        let (h50, h99) = (percentile(&row.http, 0.5), percentile(&row.http, 0.99));
+        out.push_str(&format!(
+            "| {} | {d50:.2} | {h50:.2} | **{:.2}** | {d99:.2} | {h99:.2} | {:.2}x | {:.2}x |\n",
+            row.what,
+            h50 - d50,
+            h50 / d50,
+            h99 / d99
+        ));
+    }
+    let rss = rss.map(|k| format!("{:.0} MiB", k as f64 / 1024.0)).unwrap_or_else(|| "n/a".into());
+    out.push_str(&format!(
+        "\nGoal: the gateway adds at most 1 ms at p50.\n\n\
 | other figures | value |\n| --- | --- |\n\
-| throughput, {} connections, {} s | {throughput:.0} pages/s |\n\
+| response size of the seed-query page | {:.1} KiB |\n\
+| throughput of the seed-query page, {} connections, {} s | {throughput:.0} pages/s |\n\
 | peak RSS of the process (store + gateway + load client) | {rss} |\n\
 | sequential requests per latency row | {} |\n\
 | demo dataset seeding (through Raft, fsync per write) | {seed_secs:.1} s |\n",
-        h50 - d50,
-        h99 - d99,
-        h50 / d50,
-        h99 / d99,
+        page_bytes as f64 / 1024.0,
         args.connections,
         args.seconds,
         args.requests,
-    )
+    ));
+    out
 }
