@@ -2,6 +2,7 @@
 
 use crate::auth::{AuthError, TokenAuthority};
 use crate::download;
+use crate::telemetry;
 use async_graphql::http::GraphiQLSource;
 use async_graphql_axum::{GraphQLRequest, GraphQLResponse};
 use axum::extract::State;
@@ -14,6 +15,7 @@ use mailgate_schema::{Directory, MailSchema};
 use metrics_exporter_prometheus::PrometheusHandle;
 use std::sync::Arc;
 use std::time::Instant;
+use tower_http::limit::RequestBodyLimitLayer;
 
 /// What every request handler shares. Holds no per-user state.
 pub struct AppState {
@@ -27,13 +29,16 @@ pub struct AppState {
     pub auth: TokenAuthority,
     /// Renders `/metrics`.
     pub metrics: PrometheusHandle,
+    /// The largest request body accepted on `/graphql`, in bytes.
+    pub max_request_bytes: usize,
 }
 
 /// The HTTP routes of the gateway.
 pub fn router(state: Arc<AppState>) -> Router {
+    let body_limit = RequestBodyLimitLayer::new(state.max_request_bytes);
     Router::new()
         .route("/", get(playground))
-        .route("/graphql", get(graphql).post(graphql))
+        .route("/graphql", get(graphql).post(graphql).layer(body_limit))
         .route("/health", get(health))
         .route("/metrics", get(metrics))
         .route(&format!("{}/{{message}}/{{part}}", download::ROUTE_PREFIX), get(download::attachment))
@@ -45,7 +50,7 @@ async fn graphql(
     State(state): State<Arc<AppState>>,
     method: Method,
     headers: HeaderMap,
-    request: GraphQLRequest,
+    request: GraphQLRequest<BadRequest>,
 ) -> Response {
     let started = Instant::now();
     let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
@@ -58,7 +63,7 @@ async fn graphql(
         // GraphQL over HTTP: GET must not change state (it may be prefetched or cached).
         return error_response(StatusCode::METHOD_NOT_ALLOWED, "mutations must use POST", "BAD_USER_INPUT");
     }
-    let operation = request.operation_name.clone().unwrap_or_else(|| "anonymous".into());
+    let operation = telemetry::operation_label(request.operation_name.as_deref());
     let request = mailgate_schema::attach_request_data(request, principal, state.directory.clone());
     let response = state.schema.execute(request).await;
     let outcome = if response.errors.is_empty() { "ok" } else { "error" };
@@ -67,6 +72,28 @@ async fn graphql(
     metrics::histogram!("mailgate_graphql_request_seconds", "operation" => operation)
         .record(started.elapsed().as_secs_f64());
     GraphQLResponse::from(response).into_response()
+}
+
+/// A request body that is not a GraphQL request, answered with a coded error.
+pub struct BadRequest(async_graphql::ParseRequestError);
+
+impl From<async_graphql::ParseRequestError> for BadRequest {
+    fn from(err: async_graphql::ParseRequestError) -> Self {
+        Self(err)
+    }
+}
+
+impl IntoResponse for BadRequest {
+    fn into_response(self) -> Response {
+        let text = self.0.to_string();
+        // A body cut off by the size limit while streaming (no Content-Length
+        // to refuse it up front) surfaces here as an I/O error.
+        if matches!(self.0, async_graphql::ParseRequestError::PayloadTooLarge) || text.contains("length limit exceeded")
+        {
+            return error_response(StatusCode::PAYLOAD_TOO_LARGE, "the request body is too large", "BAD_USER_INPUT");
+        }
+        error_response(StatusCode::BAD_REQUEST, &format!("not a GraphQL request: {text}"), "BAD_USER_INPUT")
+    }
 }
 
 /// Whether the request's selected operation is a mutation (unparseable

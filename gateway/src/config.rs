@@ -19,6 +19,8 @@ pub struct Config {
     pub token_ttl_seconds: u64,
     /// Attachments up to this many bytes are inlined as base64 `content`; larger ones give only `downloadUrl`.
     pub inline_content_cap: u64,
+    /// The largest request body `/graphql` accepts, in bytes (an import carries a whole raw message).
+    pub max_request_bytes: u64,
 }
 
 impl Default for Config {
@@ -29,6 +31,7 @@ impl Default for Config {
             jwt_secret_file: None,
             token_ttl_seconds: 30 * 24 * 3600,
             inline_content_cap: 1024 * 1024,
+            max_request_bytes: 64 * 1024 * 1024,
         }
     }
 }

@@ -2,6 +2,7 @@
 
 use crate::app::{router, AppState};
 use crate::auth::TokenAuthority;
+use crate::config::Config;
 use crate::download;
 use crate::instrumented::InstrumentedBackend;
 use crate::telemetry;
@@ -13,7 +14,8 @@ use tokio::net::TcpListener;
 
 /// Wires the schema, the directory and auth over a native backend. The
 /// backend is wrapped so that every round trip shows in `/metrics`.
-pub fn app_state(native: Arc<dyn MailBackend>, secret: &[u8], inline_content_cap: u64) -> Arc<AppState> {
+pub fn app_state(native: Arc<dyn MailBackend>, secret: &[u8], config: &Config) -> Arc<AppState> {
+    let inline_content_cap = config.inline_content_cap;
     let native: Arc<dyn MailBackend> = Arc::new(InstrumentedBackend::new(native));
     let settings = SchemaSettings { inline_content_cap, download_base: download::ROUTE_PREFIX.to_owned() };
     Arc::new(AppState {
@@ -22,6 +24,7 @@ pub fn app_state(native: Arc<dyn MailBackend>, secret: &[u8], inline_content_cap
         native,
         auth: TokenAuthority::hs256(secret),
         metrics: telemetry::prometheus(),
+        max_request_bytes: usize::try_from(config.max_request_bytes).unwrap_or(usize::MAX),
     })
 }
 

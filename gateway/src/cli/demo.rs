@@ -55,7 +55,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     let url = format!("http://{}/graphql", listener.local_addr()?);
     let backend: Arc<dyn MailBackend> = native.clone();
-    let state = server::app_state(backend, &secret, config.inline_content_cap);
+    let state = server::app_state(backend, &secret, &config);
     print_welcome(&url, &data_dir, &TokenAuthority::hs256(&secret), config.token_ttl_seconds)?;
 
     server::serve(listener, state, server::shutdown_signal()).await?;
