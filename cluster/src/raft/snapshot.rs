@@ -3,7 +3,8 @@
 //! A snapshot is built from one redb read transaction of `sm.redb` (an MVCC
 //! view, so it runs while apply continues) and written record by record to a
 //! file, followed by every blob the accounts reference. Installing reads the
-//! file back into one write transaction that replaces every table.
+//! file back into one write transaction that replaces every table; a snapshot
+//! written before the ordering index existed gets the index rebuilt on install.
 //!
 //! File format (integers big-endian):
 //! ```text
@@ -215,5 +216,7 @@ pub fn install(store: &MailStore, meta: &SnapshotMeta, path: &Path) -> io::Resul
         meta_table.insert(&b"last_applied"[..], to_json(&meta.last_log_id)?.as_slice()).map_err(db_err)?;
         meta_table.insert(&b"membership"[..], to_json(&meta.last_membership)?.as_slice()).map_err(db_err)?;
     }
+    // A snapshot from before the ordering index carries no index rows: build them now.
+    crate::store::order::ensure(&txn)?;
     txn.commit().map_err(db_err)
 }

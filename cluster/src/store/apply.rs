@@ -13,6 +13,7 @@
 //! - A thread is ordered by `received_at`, ties by id.
 
 use super::mime::{self, ParsedMessage};
+use super::order::{self, OrderFields, OrderTables};
 use super::records::{AccountRec, ChangeRec, ThreadRec};
 use super::subject;
 use super::tables::{self as tb, get_json, get_u64, id_key, str_key, to_json, u64_bytes};
@@ -40,6 +41,8 @@ pub struct Tables<'txn> {
     requests: T<'txn>,
     changes: T<'txn>,
     blob_refs: T<'txn>,
+    order: T<'txn>,
+    order_counts: T<'txn>,
 }
 
 impl<'txn> Tables<'txn> {
@@ -57,6 +60,8 @@ impl<'txn> Tables<'txn> {
             requests: o(tb::REQUESTS)?,
             changes: o(tb::CHANGES)?,
             blob_refs: o(tb::BLOB_REFS)?,
+            order: o(tb::ORDER)?,
+            order_counts: o(tb::ORDER_COUNTS)?,
         })
     }
 }
@@ -108,7 +113,7 @@ macro_rules! tri {
     };
 }
 
-impl Ctx<'_, '_> {
+impl<'txn> Ctx<'_, 'txn> {
     fn run(&mut self, change: &MailChange) -> Step {
         match change {
             MailChange::CreateAccount { display_name, address } => self.create_account(display_name, address),
@@ -183,6 +188,22 @@ impl Ctx<'_, '_> {
             Ok(n) => get_json(&self.t.messages, &id_key(self.account, n)),
             Err(_) => Ok(None),
         }
+    }
+
+    fn order(&mut self) -> OrderTables<'_, 'txn> {
+        OrderTables { order: &mut self.t.order, counts: &mut self.t.order_counts }
+    }
+
+    /// Moves `old` (if any) to `new`'s (if any) place in the ordering index.
+    fn reindex(&mut self, old: Option<&Message>, new: Option<&Message>) -> io::Result<()> {
+        let account = self.account;
+        if let Some(m) = old {
+            self.order().remove(account, &OrderFields::from(m))?;
+        }
+        if let Some(m) = new {
+            self.order().add(account, &OrderFields::from(m))?;
+        }
+        Ok(())
     }
 
     fn save_message(&mut self, m: &Message) -> io::Result<()> {
@@ -313,6 +334,7 @@ impl Ctx<'_, '_> {
             self.blob_ref(a.blob_id.as_str(), 1)?;
         }
         self.count(&msg, 1)?;
+        self.reindex(None, Some(&msg))?;
         self.save_message(&msg)?;
         self.delta.created.push(id);
         self.out.messages.push(msg.id.clone());
@@ -400,8 +422,10 @@ impl Ctx<'_, '_> {
             return Ok(());
         }
         self.count(&msg, -1)?;
+        self.reindex(Some(&msg), None)?;
         msg.mailbox_ids = vec![to.clone()];
         self.count(&msg, 1)?;
+        self.reindex(None, Some(&msg))?;
         self.save_message(&msg)?;
         ChangeRec::note(&mut self.delta.updated, num(msg.id.as_str()));
         Ok(())
@@ -444,6 +468,7 @@ impl Ctx<'_, '_> {
     fn destroy(&mut self, msg: Message) -> io::Result<()> {
         let id = num(msg.id.as_str());
         self.count(&msg, -1)?;
+        self.reindex(Some(&msg), None)?;
         del(&mut self.t.messages, &id_key(self.account, id))?;
         let tkey = id_key(self.account, num(msg.thread_id.as_str()));
         if let Some(mut rec) = get_json::<ThreadRec>(&self.t.threads, &tkey)? {
@@ -527,19 +552,39 @@ impl Ctx<'_, '_> {
             return Ok(Err(ApplyError::conflict("delete the child mailboxes first")));
         }
         let trash = tri!(self.role_mailbox(MailboxRole::Trash)).id;
-        let msgs: Vec<Message> = tb::scan_json(&self.t.messages, &tb::prefix(self.account))?;
-        for msg in msgs.into_iter().filter(|m| m.mailbox_ids.contains(id)) {
+        // The stored id, not the caller's spelling of it, is what messages list.
+        let id = &mb.id;
+        let n = num(id.as_str());
+        // The mailbox's own index range names its messages: no scan of the account.
+        let (mut member_ids, _) = order::page(
+            &self.t.order,
+            &self.t.order_counts,
+            self.account,
+            order::Scope::Mailbox(n),
+            false,
+            0,
+            usize::MAX,
+        )?;
+        // Id order, as the account scan used to visit them, keeps the change record identical.
+        member_ids.sort_unstable();
+        for mid in member_ids {
+            let Some(msg) = get_json::<Message>(&self.t.messages, &id_key(self.account, mid))? else {
+                return Err(tb::corrupt(&format!("ordering index names missing message {mid}")));
+            };
+            if !msg.mailbox_ids.contains(id) {
+                continue;
+            }
             self.count(&msg, -1)?;
-            let mut moved = msg;
+            let mut moved = msg.clone();
             moved.mailbox_ids.retain(|m| m != id);
             if moved.mailbox_ids.is_empty() {
                 moved.mailbox_ids.push(trash.clone());
             }
             self.count(&moved, 1)?;
+            self.reindex(Some(&msg), Some(&moved))?;
             self.save_message(&moved)?;
             ChangeRec::note(&mut self.delta.updated, num(moved.id.as_str()));
         }
-        let n = num(id.as_str());
         del(&mut self.t.mailboxes, &id_key(self.account, n))?;
         self.delta.mailboxes_updated.retain(|m| *m != n);
         ChangeRec::note(&mut self.delta.mailboxes_destroyed, n);

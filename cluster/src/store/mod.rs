@@ -6,6 +6,7 @@
 
 pub mod apply;
 pub mod mime;
+pub mod order;
 pub mod reader;
 pub mod records;
 pub mod search;
@@ -32,6 +33,14 @@ impl MailStore {
         let db = Database::create(dir.join("sm.redb")).map_err(tables::db_err)?;
         let blobs = BlobStore::open(&dir.join("blobs"))?;
         let store = Self { db, blobs };
+        // A data directory from before the ordering index gets it built here, once.
+        let mut txn = store.db.begin_write().map_err(tables::db_err)?;
+        txn.set_durability(Durability::Immediate).map_err(io::Error::other)?;
+        if order::ensure(&txn)? {
+            txn.commit().map_err(tables::db_err)?;
+        } else {
+            txn.abort().map_err(tables::db_err)?;
+        }
         store.write(|t| {
             let _ = t;
             Ok(())

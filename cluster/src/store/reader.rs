@@ -4,12 +4,13 @@
 //! numbers minted by this store, or that belong to another account, are
 //! simply absent.
 
+use super::order::{self, Scope};
 use super::records::{AccountRec, ChangeRec, ThreadRec};
 use super::search;
 use super::tables::{self as tb, get_json, get_u64, id_key, id_of_key, prefix, str_key};
 use mailgate_backend::{
-    Account, BackendError, BlobId, Changes, Mailbox, MailboxId, Message, MessageId, MessageQuery, Page, State, Thread,
-    ThreadId,
+    Account, BackendError, BlobId, Changes, Mailbox, MailboxId, Message, MessageId, MessageQuery, Page, SortKey, State,
+    Thread, ThreadId,
 };
 use redb::{ReadOnlyTable, ReadTransaction, ReadableTable};
 use std::collections::{BTreeSet, HashMap};
@@ -25,6 +26,8 @@ pub struct Reader {
     threads: R,
     changes: R,
     blob_refs: R,
+    order: R,
+    order_counts: R,
 }
 
 /// A read failed for a storage reason.
@@ -43,6 +46,8 @@ impl Reader {
             threads: o(tb::THREADS)?,
             changes: o(tb::CHANGES)?,
             blob_refs: o(tb::BLOB_REFS)?,
+            order: o(tb::ORDER)?,
+            order_counts: o(tb::ORDER_COUNTS)?,
         })
     }
 
@@ -88,7 +93,48 @@ impl Reader {
     }
 
     /// One page of matching messages and the total.
+    ///
+    /// A date-sorted page with no filter (a mailbox aside) walks the ordering
+    /// index and decodes only the page; anything else scans the account.
     pub fn query(&self, account: &str, q: &MessageQuery) -> Result<Page<Message>, BackendError> {
+        if q.filter.is_none() && q.sort.key == SortKey::ReceivedAt {
+            return self.query_by_date(account, q);
+        }
+        self.query_scan(account, q)
+    }
+
+    /// [`Self::query`] through the ordering index; same results as [`Self::query_scan`].
+    pub fn query_by_date(&self, account: &str, q: &MessageQuery) -> Result<Page<Message>, BackendError> {
+        self.account_rec(account)?;
+        let scope = match &q.mailbox {
+            None => Scope::All,
+            Some(mb) => {
+                // Only the exact id string a mailbox carries names it, as in the scan path.
+                let found = match mb.as_str().parse::<u64>() {
+                    Ok(n) => get_json::<Mailbox>(&self.mailboxes, &id_key(account, n))
+                        .map_err(storage)?
+                        .filter(|m| m.id == *mb)
+                        .map(|_| n),
+                    Err(_) => None,
+                };
+                Scope::Mailbox(found.ok_or_else(|| BackendError::not_found(format!("no mailbox {mb}")))?)
+            }
+        };
+        let (ids, total) =
+            order::page(&self.order, &self.order_counts, account, scope, q.sort.descending, q.offset, q.limit)
+                .map_err(storage)?;
+        let mut items = Vec::with_capacity(ids.len());
+        for id in ids {
+            let msg = get_json::<Message>(&self.messages, &id_key(account, id))
+                .map_err(storage)?
+                .ok_or_else(|| storage(tb::corrupt(&format!("ordering index names missing message {id}"))))?;
+            items.push(msg);
+        }
+        Ok(Page { items, total })
+    }
+
+    /// [`Self::query`] by decoding, filtering and sorting every message of the account.
+    pub fn query_scan(&self, account: &str, q: &MessageQuery) -> Result<Page<Message>, BackendError> {
         let boxes: HashMap<String, Mailbox> =
             self.mailboxes(account)?.into_iter().map(|m| (m.id.as_str().to_owned(), m)).collect();
         if let Some(mb) = &q.mailbox {

@@ -37,9 +37,27 @@ pub const CHANGES: Bytes = TableDefinition::new("changes");
 /// (account, blob id) → reference count (u64 BE): which blobs an account may read.
 pub const BLOB_REFS: Bytes = TableDefinition::new("blob_refs");
 
-/// Every table, in a fixed order; the snapshot format numbers tables by this index.
-pub const ALL: [Bytes; 10] =
-    [META, ACCOUNTS, MAILBOXES, MESSAGES, THREADS, THREAD_KEYS, SUBJECTS, REQUESTS, CHANGES, BLOB_REFS];
+/// (account, scope, received_at, message id) → empty: the date-ordering index (see [`super::order`]).
+pub const ORDER: Bytes = TableDefinition::new("order");
+/// (account, scope) → number of messages in the scope (u64 BE) (see [`super::order`]).
+pub const ORDER_COUNTS: Bytes = TableDefinition::new("order_counts");
+
+/// Every table, in a fixed order; the snapshot format numbers tables by this index,
+/// so new tables go at the end.
+pub const ALL: [Bytes; 12] = [
+    META,
+    ACCOUNTS,
+    MAILBOXES,
+    MESSAGES,
+    THREADS,
+    THREAD_KEYS,
+    SUBJECTS,
+    REQUESTS,
+    CHANGES,
+    BLOB_REFS,
+    ORDER,
+    ORDER_COUNTS,
+];
 
 /// The prefix shared by every key of `account`.
 pub fn prefix(account: &str) -> Vec<u8> {

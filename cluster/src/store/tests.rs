@@ -281,3 +281,181 @@ fn unknown_account_or_mailbox_is_not_found() {
     assert_eq!(e.kind, ApplyErrorKind::NotFound);
     assert_eq!(fx.role(MailboxRole::Inbox).total, 0);
 }
+
+/// A deterministic pseudo-random sequence (no dependency, same run every time).
+struct Lcg(u64);
+
+impl Lcg {
+    fn below(&mut self, n: u64) -> u64 {
+        self.0 = self.0.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+        (self.0 >> 33) % n
+    }
+}
+
+fn ids_of(page: &mailgate_backend::Page<mailgate_backend::Message>) -> Vec<String> {
+    page.items.iter().map(|m| m.id.as_str().to_owned()).collect()
+}
+
+/// The index path and the scan path agree on every page, total and error.
+fn assert_paths_agree(fx: &Fx, scopes: &[Option<MailboxId>]) {
+    let r = fx.store.read().unwrap();
+    let query = |mailbox: &Option<MailboxId>, descending, offset, limit| MessageQuery {
+        mailbox: mailbox.clone(),
+        filter: None,
+        sort: mailgate_backend::Sort { key: mailgate_backend::SortKey::ReceivedAt, descending },
+        offset,
+        limit,
+    };
+    for mailbox in scopes {
+        for descending in [true, false] {
+            // The scan path pages by skip/take over one sorted list: scan it once, slice it per page.
+            let full = match r.query_scan("ann", &query(mailbox, descending, 0, usize::MAX)) {
+                Ok(p) => p,
+                Err(e) => {
+                    let q = query(mailbox, descending, 0, 10);
+                    assert_eq!(r.query_by_date("ann", &q).unwrap_err().kind, e.kind, "{q:?}");
+                    assert_eq!(r.query("ann", &q).unwrap_err().kind, e.kind, "{q:?}");
+                    continue;
+                }
+            };
+            for offset in [0, 1, 3, 7, 50, 119, 1000] {
+                for limit in [0, 1, 5, 50, 500] {
+                    let q = query(mailbox, descending, offset, limit);
+                    let page = r.query_by_date("ann", &q).unwrap();
+                    let want: Vec<_> = full.items.iter().skip(offset).take(limit).cloned().collect();
+                    assert_eq!(page.items, want, "{q:?}");
+                    assert_eq!(page.total, full.total, "{q:?}");
+                }
+            }
+            // The public entry point takes the index path for this query.
+            let q = query(mailbox, descending, 2, 50);
+            let want: Vec<_> = full.items.iter().skip(2).take(50).cloned().collect();
+            assert_eq!(r.query("ann", &q).unwrap().items, want, "{q:?}");
+        }
+    }
+}
+
+fn all_scopes(fx: &Fx) -> Vec<Option<MailboxId>> {
+    let mut scopes: Vec<Option<MailboxId>> = vec![None, Some(MailboxId::from("999999")), Some(MailboxId::from("x"))];
+    scopes.extend(fx.boxes().into_iter().map(|m| Some(m.id)));
+    scopes
+}
+
+#[test]
+fn ordering_index_pages_like_the_scan_through_imports_moves_and_deletes() {
+    let mut fx = Fx::new();
+    let a = fx.ok(MailChange::CreateMailbox { name: "A".into(), parent: None }).mailbox.unwrap();
+    let b = fx.ok(MailChange::CreateMailbox { name: "B".into(), parent: None }).mailbox.unwrap();
+    // Another account's mail must never show up in ann's pages.
+    fx.apply_as("bob", "bob-acct", MailChange::CreateAccount { display_name: "Bob".into(), address: "b@x".into() })
+        .unwrap();
+    let inbox = fx.role(MailboxRole::Inbox).id;
+    let archive = fx.role(MailboxRole::Archive).id;
+    let targets = [inbox.clone(), a.clone(), b.clone(), archive.clone()];
+    let mut rng = Lcg(42);
+    let mut live: Vec<MessageId> = Vec::new();
+    // Few distinct dates (negative ones included) so that ties are the rule, not the exception.
+    let dates = [-5_000, 0, 1_000, 1_000_000, 1_700_000_000_000];
+    for i in 0..120 {
+        let at = dates[rng.below(dates.len() as u64) as usize];
+        let mailbox = targets[rng.below(targets.len() as u64) as usize].clone();
+        let raw = mail(&format!("m{i}"), &format!("m{i}@x"), "");
+        let out =
+            fx.ok(MailChange::Import { mailbox, raw: raw.clone().into_bytes(), flags: vec![], received_at: Some(at) });
+        live.push(out.messages[0].clone());
+        if i % 10 == 0 {
+            let bob_box = fx.store.read().unwrap().mailboxes("bob").unwrap()[0].id.clone();
+            fx.apply_as(
+                "bob",
+                &format!("bob-{i}"),
+                MailChange::Import { mailbox: bob_box, raw: raw.into_bytes(), flags: vec![], received_at: Some(at) },
+            )
+            .unwrap();
+        }
+    }
+    assert_paths_agree(&fx, &all_scopes(&fx));
+
+    for round in 0..60 {
+        let pick = live[rng.below(live.len() as u64) as usize].clone();
+        match rng.below(4) {
+            0 | 1 => {
+                let to = targets[rng.below(targets.len() as u64) as usize].clone();
+                fx.ok(MailChange::Move { ids: vec![pick], to });
+            }
+            2 => {
+                // Twice: first to Trash, then destroyed.
+                fx.ok(MailChange::Delete { ids: vec![pick.clone()] });
+                if round % 2 == 0 {
+                    fx.ok(MailChange::Delete { ids: vec![pick.clone()] });
+                    live.retain(|m| *m != pick);
+                }
+            }
+            _ => {
+                fx.ok(MailChange::SetFlags { ids: vec![pick], flags: vec![Flag::Seen], value: true });
+            }
+        }
+        if round % 15 == 0 {
+            assert_paths_agree(&fx, &all_scopes(&fx));
+        }
+    }
+    assert_paths_agree(&fx, &all_scopes(&fx));
+
+    // Deleting a mailbox sends its messages to Trash; the index follows.
+    let scopes_before = all_scopes(&fx);
+    fx.ok(MailChange::DeleteMailbox { id: b.clone() });
+    assert_paths_agree(&fx, &scopes_before);
+    assert_paths_agree(&fx, &all_scopes(&fx));
+
+    // Mailbox totals and the index's counts agree.
+    let r = fx.store.read().unwrap();
+    for mb in fx.boxes() {
+        let q = MessageQuery {
+            mailbox: Some(mb.id.clone()),
+            filter: None,
+            sort: mailgate_backend::Sort::default(),
+            offset: 0,
+            limit: 0,
+        };
+        assert_eq!(r.query_by_date("ann", &q).unwrap().total, mb.total as usize, "{}", mb.name);
+    }
+}
+
+#[test]
+fn a_data_dir_without_the_ordering_index_is_indexed_on_open() {
+    use super::tables as tb;
+    use redb::ReadableDatabase;
+    let mut fx = Fx::new();
+    let mut rng = Lcg(7);
+    for i in 0..40 {
+        fx.import(&mail(&format!("s{i}"), &format!("s{i}@x"), ""), rng.below(5) as i64 * 100);
+    }
+    let archive = fx.role(MailboxRole::Archive).id;
+    let first = fx.store.read().unwrap().query_scan(
+        "ann",
+        &MessageQuery { mailbox: None, filter: None, sort: mailgate_backend::Sort::default(), offset: 0, limit: 5 },
+    );
+    fx.ok(MailChange::Move { ids: ids_of(&first.unwrap()).into_iter().map(MessageId::from).collect(), to: archive });
+    let Fx { _dir: dir, store, .. } = fx;
+    drop(store);
+
+    // Make it look like a data dir written before the index: no tables, no schema version.
+    {
+        let db = redb::Database::open(dir.path().join("sm.redb")).unwrap();
+        let txn = db.begin_write().unwrap();
+        txn.delete_table(tb::ORDER).unwrap();
+        txn.delete_table(tb::ORDER_COUNTS).unwrap();
+        txn.open_table(tb::META).unwrap().remove(super::order::SCHEMA_KEY).unwrap();
+        txn.commit().unwrap();
+        let r = db.begin_read().unwrap();
+        assert!(r.open_table(tb::ORDER).is_err());
+    }
+
+    let store = MailStore::open(dir.path()).unwrap();
+    let fx = Fx { _dir: dir, store, seq: 1000 };
+    assert_paths_agree(&fx, &all_scopes(&fx));
+    let page = fx.store.read().unwrap().query(
+        "ann",
+        &MessageQuery { mailbox: None, filter: None, sort: mailgate_backend::Sort::default(), offset: 0, limit: 50 },
+    );
+    assert_eq!(page.unwrap().total, 40);
+}
