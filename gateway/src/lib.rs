@@ -13,6 +13,7 @@
 //! - [`config`], [`telemetry`]: configuration, metrics recorder, logging.
 //! - [`seed`], [`demo_seed`]: the deterministic demo dataset and how it is loaded.
 //! - [`import`], [`mailbox_path`]: Maildir/mbox/.eml readers and mailbox resolution.
+//! - [`zimbra_demo`]: the demo's embedded Zimbra simulator and its source.
 
 pub mod app;
 pub mod auth;
@@ -27,3 +28,4 @@ pub mod secret;
 pub mod seed;
 pub mod server;
 pub mod telemetry;
+pub mod zimbra_demo;

@@ -12,15 +12,34 @@ use std::future::Future;
 use std::sync::Arc;
 use tokio::net::TcpListener;
 
-/// Wires the schema, the directory and auth over a native backend. The
+/// A source of one user served by another backend than the native store.
+pub struct ExtraSource {
+    /// The user.
+    pub username: String,
+    /// The source's name (its address).
+    pub source: String,
+    /// The backend that serves it.
+    pub backend: Arc<dyn MailBackend>,
+}
+
+/// Wires the schema, the directory and auth over a native backend and
+/// the extra (e.g. Zimbra) sources. The
 /// backend is wrapped so that every round trip shows in `/metrics`.
-pub fn app_state(native: Arc<dyn MailBackend>, secret: &[u8], config: &Config) -> Arc<AppState> {
+pub fn app_state(
+    native: Arc<dyn MailBackend>,
+    extra: Vec<ExtraSource>,
+    secret: &[u8],
+    config: &Config,
+) -> Arc<AppState> {
     let inline_content_cap = config.inline_content_cap;
     let native: Arc<dyn MailBackend> = Arc::new(InstrumentedBackend::new(native));
     let settings = SchemaSettings { inline_content_cap, download_base: download::ROUTE_PREFIX.to_owned() };
     Arc::new(AppState {
         schema: build_schema(settings),
-        directory: Arc::new(Directory::new(native.clone())),
+        directory: Arc::new(extra.into_iter().fold(Directory::new(native.clone()), |directory, extra| {
+            let backend: Arc<dyn MailBackend> = Arc::new(InstrumentedBackend::new(extra.backend));
+            directory.with_source(extra.username, extra.source, backend)
+        })),
         native,
         auth: TokenAuthority::hs256(secret),
         metrics: telemetry::prometheus(),

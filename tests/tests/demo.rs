@@ -26,6 +26,7 @@ async fn demo_serves_the_contract_and_keeps_changes_across_restart() {
     health_and_metrics_answer(&andy).await;
     graphql_over_get_reads_but_never_writes(&andy).await;
     let inbox = me_lists_the_mailbox_tree(&andy).await;
+    the_seed_query_runs_verbatim_against_the_zimbra_source(&andy).await;
     let (message_gid, backend_id) = seed_query_costs_at_most_four_round_trips(&andy).await;
     connection_page_costs_at_most_four_round_trips(&andy, &inbox).await;
     seed_query_by_message_id_returns_that_message(&andy, &backend_id).await;
@@ -91,6 +92,44 @@ async fn me_lists_the_mailbox_tree(client: &GraphqlClient) -> String {
     let inbox = mailboxes.iter().find(|m| m["role"] == "INBOX").unwrap();
     assert!(inbox["unreadCount"].as_u64().unwrap() > 0);
     inbox["id"].as_str().unwrap().to_owned()
+}
+
+/// The original platform plan's query, character for character.
+async fn the_seed_query_runs_verbatim_against_the_zimbra_source(client: &GraphqlClient) {
+    let query = r#"
+  query {
+    messages(username: "alewisohn", source: "andy.lewisohn@postlight.com", messageId: "6483969") {
+      messageId
+      addresses { email name type }
+      attachments { filename size type content }
+      date folders sources subject
+    }
+  }"#;
+    let data = client.data(query, json!({})).await.unwrap();
+    let message = &data["messages"][0];
+    assert_eq!(data["messages"].as_array().unwrap().len(), 1);
+    assert_eq!(message["messageId"], "6483969");
+    assert_eq!(message["sources"], json!(["andy.lewisohn@postlight.com"]));
+    assert_eq!(message["folders"], json!(["Inbox"]));
+    let addresses = message["addresses"].as_array().unwrap();
+    assert!(
+        addresses.contains(&json!({ "email": "jose.mueller@example.de", "name": "José Müller", "type": "FROM" })),
+        "{message}"
+    );
+    assert!(addresses.iter().any(|a| a["email"] == "andy.lewisohn@postlight.com" && a["type"] == "TO"), "{message}");
+    let attachments = message["attachments"].as_array().unwrap();
+    assert_eq!(attachments.len(), 2, "{message}");
+    for attachment in attachments {
+        let content =
+            base64::engine::general_purpose::STANDARD.decode(attachment["content"].as_str().unwrap()).unwrap();
+        assert_eq!(content.len() as u64, attachment["size"].as_u64().unwrap(), "{attachment}");
+    }
+    assert!(attachments.iter().any(|a| a["type"] == "application/pdf" && a["filename"] == "SOW-phase-2.pdf"));
+    let me = client.data("{ me { sources { name kind primary } } }", json!({})).await.unwrap();
+    assert!(
+        me["me"]["sources"].as_array().unwrap().iter().any(|s| s["kind"] == "ZIMBRA" && s["primary"] == false),
+        "{me}"
+    );
 }
 
 /// Returns (global id, backend message id) of a message with attachments.

@@ -55,7 +55,14 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     let url = format!("http://{}/graphql", listener.local_addr()?);
     let backend: Arc<dyn MailBackend> = native.clone();
-    let state = server::app_state(backend, &secret, &config);
+    // alewisohn's legacy mailbox, served from an embedded Zimbra simulator.
+    let zimbra = crate::zimbra_demo::start().await?;
+    let extra = vec![server::ExtraSource {
+        username: crate::zimbra_demo::ZIMBRA_DEMO_USER.to_owned(),
+        source: crate::seed::zimbra::ZIMBRA_ACCOUNT.to_owned(),
+        backend: Arc::new(zimbra),
+    }];
+    let state = server::app_state(backend, extra, &secret, &config);
     print_welcome(&url, &data_dir, &TokenAuthority::hs256(&secret), config.token_ttl_seconds)?;
 
     server::serve(listener, state, server::shutdown_signal()).await?;

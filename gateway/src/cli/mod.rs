@@ -3,6 +3,7 @@
 mod demo;
 mod import;
 mod token;
+mod zimbra_sim;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
@@ -10,6 +11,7 @@ use std::path::PathBuf;
 pub use demo::DemoArgs;
 pub use import::ImportArgs;
 pub use token::TokenArgs;
+pub use zimbra_sim::ZimbraSimArgs;
 
 /// Mailgate: a GraphQL email platform over a replicated mailbox store.
 #[derive(Debug, Parser)]
@@ -29,6 +31,8 @@ pub enum Command {
     Token(TokenArgs),
     /// Import a Maildir, an mbox file, an .eml file or a folder of .eml files into an account.
     Import(ImportArgs),
+    /// Run the Zimbra SOAP simulator, seeded with the demo's legacy mailbox.
+    ZimbraSim(ZimbraSimArgs),
     /// Configuration tools.
     #[command(subcommand)]
     Config(ConfigCommand),
@@ -50,6 +54,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo(args) => demo::run(args).await,
         Command::Token(args) => token::run(args),
         Command::Import(args) => import::run(args).await,
+        Command::ZimbraSim(args) => zimbra_sim::run(args).await,
         Command::Config(ConfigCommand::Check { file }) => {
             crate::config::Config::load(Some(&file))?;
             println!("{}: ok", file.display());

@@ -25,6 +25,7 @@ mod pdf;
 mod plan;
 mod png;
 mod render;
+pub mod zimbra;
 
 #[cfg(test)]
 mod tests;

@@ -163,6 +163,15 @@ impl Sim {
         Ok(mb.add_msg(folder, raw.to_vec(), flags, date))
     }
 
+    /// Moves the account's item counter forward to `next` (never back), as in
+    /// a mailbox with a long history: the next item added gets this id.
+    pub fn set_next_item_id(&self, account: &str, next: u32) -> Result<(), SimError> {
+        let mut st = self.lock();
+        let mb = st.accounts.get_mut(&account.to_lowercase()).ok_or_else(|| SimError::NoSuchAccount(account.into()))?;
+        mb.next_id = mb.next_id.max(next);
+        Ok(())
+    }
+
     /// Creates a user folder under `parent`; returns its id (from 256).
     pub fn add_folder(&self, account: &str, parent: u32, name: &str) -> Result<u32, SimError> {
         let mut st = self.lock();
