@@ -7,11 +7,15 @@
 //! from 1 KiB to 5 MiB. Every byte comes from one seeded generator and a fixed
 //! base date, never the clock, so two runs give identical data.
 //!
-//! ```ignore
+//! ```
 //! let data = mailgate_gateway::seed::demo_dataset();
-//! for account in &data.accounts { /* create it */ }
-//! for folder in &data.folders { /* create folder.path under folder.account */ }
-//! for message in data.messages() { /* import message.raw into message.folder */ }
+//! // Create the accounts, then each user folder (`folder.path` under `folder.account`),
+//! // then import every message into `message.folder`, as `demo_seed` does.
+//! assert_eq!(data.accounts.len(), 3);
+//! assert!(data.folders.iter().all(|f| !f.path.is_empty()));
+//! assert!(data.len() >= 1500);
+//! let first = data.message(0).map(|m| m.raw.len()).unwrap_or(0);
+//! assert!(first > 0);
 //! ```
 
 mod account;
