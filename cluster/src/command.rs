@@ -55,6 +55,7 @@ impl std::fmt::Display for Command {
             MailChange::CreateMailbox { .. } => "create-mailbox",
             MailChange::RenameMailbox { .. } => "rename-mailbox",
             MailChange::DeleteMailbox { .. } => "delete-mailbox",
+            MailChange::SetSource { .. } => "set-source",
         };
         write!(f, "{kind} account={} request={}", self.account, self.request.request_id)
     }

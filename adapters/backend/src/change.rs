@@ -1,5 +1,6 @@
 //! Writes, their outcomes, and delta sync.
 
+use crate::account::Source;
 use crate::ids::{MailboxId, MessageId, RequestId, State};
 use crate::message::Flag;
 use serde::{Deserialize, Serialize};
@@ -74,6 +75,14 @@ pub enum MailChange {
     DeleteMailbox {
         /// The mailbox.
         id: MailboxId,
+    },
+    /// Records one of the account's sources (added, or its flags replaced,
+    /// matched by name). A source set primary takes primary from the others,
+    /// which is how a migrated user's cutover happens in one write. Only the
+    /// native store keeps the source list; operators only.
+    SetSource {
+        /// The source as it should now be listed.
+        source: Source,
     },
 }
 

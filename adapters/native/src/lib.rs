@@ -136,6 +136,10 @@ impl MailBackend for NativeBackend {
         mut request: ChangeRequest,
     ) -> Result<ChangeOutcome, BackendError> {
         check(who, account)?;
+        // Which source serves a user is the operators' decision (migration cutover).
+        if matches!(request.change, MailChange::SetSource { .. }) && !who.admin {
+            return Err(BackendError::forbidden("only operators change an account's sources"));
+        }
         if let MailChange::Import { received_at, .. } = &mut request.change {
             if received_at.is_none() {
                 *received_at = Some(now_ms());

@@ -210,6 +210,9 @@ impl ZimbraBackend {
                 let r = c.call(&req("FolderActionRequest").child(a), false).await?;
                 Ok(ChangeOutcome { mailbox: Some(id), state: state_of(&r), ..ChangeOutcome::default() })
             }
+            MailChange::SetSource { .. } => {
+                Err(BackendError::invalid("a Zimbra mailbox keeps no source list; the native store does"))
+            }
             MailChange::DeleteMailbox { id } => {
                 self.system_guard(&id)?;
                 loop {
@@ -496,7 +499,7 @@ impl MailBackend for ZimbraBackend {
         account: &str,
         request: ChangeRequest,
     ) -> Result<ChangeOutcome, BackendError> {
-        if let MailChange::CreateAccount { .. } = request.change {
+        if let MailChange::CreateAccount { .. } | MailChange::SetSource { .. } = request.change {
             if !who.admin {
                 return Err(BackendError::forbidden("only operators create accounts"));
             }

@@ -124,6 +124,7 @@ impl<'txn> Ctx<'_, 'txn> {
             MailChange::CreateMailbox { name, parent } => self.create_mailbox(name, parent.as_ref()),
             MailChange::RenameMailbox { id, name } => self.rename_mailbox(id, name),
             MailChange::DeleteMailbox { id } => self.delete_mailbox(id),
+            MailChange::SetSource { source } => self.set_source(source),
         }
     }
 
@@ -267,6 +268,32 @@ impl<'txn> Ctx<'_, 'txn> {
             self.save_mailbox(&mb)?;
             self.delta.mailboxes_created.push(id);
         }
+        Ok(Ok(()))
+    }
+
+    fn set_source(&mut self, source: &Source) -> Step {
+        if source.name.trim().is_empty() {
+            return Ok(Err(ApplyError::invalid("a source needs a name")));
+        }
+        let key = self.account.as_bytes().to_vec();
+        let Some(mut rec) = get_json::<AccountRec>(&self.t.accounts, &key)? else {
+            return Ok(Err(ApplyError::not_found(format!("no account {}", self.account))));
+        };
+        let sources = &mut rec.account.sources;
+        if source.primary {
+            for other in sources.iter_mut() {
+                other.primary = false;
+            }
+        }
+        match sources.iter_mut().find(|s| s.name == source.name) {
+            Some(existing) => *existing = source.clone(),
+            None => sources.push(source.clone()),
+        }
+        // Requests that name no source must still have somewhere to go.
+        if !sources.iter().any(|s| s.primary) {
+            return Ok(Err(ApplyError::conflict("an account needs a primary source: set another one primary")));
+        }
+        put(&mut self.t.accounts, &key, &to_json(&rec)?)?;
         Ok(Ok(()))
     }
 

@@ -459,3 +459,37 @@ fn a_data_dir_without_the_ordering_index_is_indexed_on_open() {
     );
     assert_eq!(page.unwrap().total, 40);
 }
+
+#[test]
+fn set_source_adds_a_legacy_source_and_cutover_moves_primary() {
+    use mailgate_backend::{Source, SourceKind};
+    let mut fx = Fx::new();
+    let sources = |fx: &Fx| fx.store.read().unwrap().account("ann").unwrap().sources;
+    let legacy = |primary: bool, read_only: bool| Source {
+        name: "ann@legacy.example".into(),
+        kind: SourceKind::Zimbra,
+        primary,
+        read_only,
+    };
+    // Before migration the legacy mailbox serves: it takes primary from native.
+    fx.ok(MailChange::SetSource { source: legacy(true, false) });
+    let now = sources(&fx);
+    assert_eq!(now.len(), 2);
+    assert!(!now[0].primary, "native gave primary away");
+    assert_eq!(now[1], legacy(true, false));
+    // Cutover: the legacy source read-only, then native primary again.
+    fx.ok(MailChange::SetSource { source: legacy(true, true) });
+    let native = Source { name: "ann@example.com".into(), kind: SourceKind::Native, primary: true, read_only: false };
+    fx.ok(MailChange::SetSource { source: native.clone() });
+    assert_eq!(sources(&fx), vec![native, legacy(false, true)]);
+    // Leaving no primary source is refused and changes nothing.
+    let demoted = Source { primary: false, ..native };
+    let err = fx.apply(MailChange::SetSource { source: demoted }).unwrap_err();
+    assert_eq!(err.kind, ApplyErrorKind::Conflict);
+    assert!(sources(&fx)[0].primary);
+    // Unknown accounts and nameless sources are refused.
+    let missing = fx.apply_as("nobody", "x", MailChange::SetSource { source: legacy(true, false) });
+    assert_eq!(missing.unwrap_err().kind, ApplyErrorKind::NotFound);
+    let nameless = fx.apply(MailChange::SetSource { source: Source { name: " ".into(), ..legacy(true, false) } });
+    assert_eq!(nameless.unwrap_err().kind, ApplyErrorKind::InvalidInput);
+}

@@ -14,7 +14,7 @@ mod target;
 pub use inputs::*;
 pub use payloads::*;
 
-use crate::error::{backend_error, bad_input, not_found};
+use crate::error::{api_error, backend_error, bad_input, not_found, Code};
 use crate::id::{GlobalId, IdType};
 use crate::query::{decode_id, load_mailbox};
 use crate::session::Session;
@@ -38,6 +38,14 @@ fn request_id(mutation: &str, client: Option<&str>) -> RequestId {
 
 /// Applies one change to a target's source and forgets cached mail.
 async fn apply(session: &Session, target: &Target, request_id: RequestId, change: MailChange) -> Result<ChangeOutcome> {
+    if target.src.source.read_only {
+        // A legacy source after cutover: its mail lives on in the primary
+        // source, and a write here would be lost to the user.
+        return Err(api_error(
+            Code::Forbidden,
+            format!("source {} is read-only since its mail moved; write to the primary source", target.src.name()),
+        ));
+    }
     let result =
         target.src.backend.apply(&session.principal, &target.src.account, ChangeRequest { request_id, change }).await;
     // Forget even on failure: a timeout may still have applied.
