@@ -481,7 +481,7 @@ fn set_source_adds_a_legacy_source_and_cutover_moves_primary() {
     fx.ok(MailChange::SetSource { source: legacy(true, true) });
     let native = Source { name: "ann@example.com".into(), kind: SourceKind::Native, primary: true, read_only: false };
     fx.ok(MailChange::SetSource { source: native.clone() });
-    assert_eq!(sources(&fx), vec![native, legacy(false, true)]);
+    assert_eq!(sources(&fx), vec![native.clone(), legacy(false, true)]);
     // Leaving no primary source is refused and changes nothing.
     let demoted = Source { primary: false, ..native };
     let err = fx.apply(MailChange::SetSource { source: demoted }).unwrap_err();
