@@ -13,7 +13,9 @@
 //! - [`config`], [`telemetry`]: configuration, metrics recorder, logging.
 //! - [`seed`], [`demo_seed`]: the deterministic demo dataset and how it is loaded.
 //! - [`import`], [`mailbox_path`]: Maildir/mbox/.eml readers and mailbox resolution.
+//! - [`migrate`]: moving a user from a legacy source into the native store.
 //! - [`zimbra_demo`]: the demo's embedded Zimbra simulator and its source.
+//! - [`zimbra_seed`]: generated or Maildir mail for a simulator account.
 
 pub mod app;
 pub mod auth;
@@ -24,8 +26,10 @@ pub mod download;
 pub mod import;
 pub mod instrumented;
 pub mod mailbox_path;
+pub mod migrate;
 pub mod secret;
 pub mod seed;
 pub mod server;
 pub mod telemetry;
 pub mod zimbra_demo;
+pub mod zimbra_seed;

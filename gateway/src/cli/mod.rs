@@ -2,6 +2,7 @@
 
 mod demo;
 mod import;
+mod migrate;
 mod token;
 mod zimbra_sim;
 
@@ -10,6 +11,7 @@ use std::path::PathBuf;
 
 pub use demo::DemoArgs;
 pub use import::ImportArgs;
+pub use migrate::MigrateArgs;
 pub use token::TokenArgs;
 pub use zimbra_sim::ZimbraSimArgs;
 
@@ -31,6 +33,8 @@ pub enum Command {
     Token(TokenArgs),
     /// Import a Maildir, an mbox file, an .eml file or a folder of .eml files into an account.
     Import(ImportArgs),
+    /// Copy a user's Zimbra mailbox into the native store, verify it, and cut the user over.
+    Migrate(MigrateArgs),
     /// Run the Zimbra SOAP simulator, seeded with the demo's legacy mailbox.
     ZimbraSim(ZimbraSimArgs),
     /// Configuration tools.
@@ -54,6 +58,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Demo(args) => demo::run(args).await,
         Command::Token(args) => token::run(args),
         Command::Import(args) => import::run(args).await,
+        Command::Migrate(args) => migrate::run(args).await,
         Command::ZimbraSim(args) => zimbra_sim::run(args).await,
         Command::Config(ConfigCommand::Check { file }) => {
             crate::config::Config::load(Some(&file))?;
