@@ -20,9 +20,12 @@ fn req(id: &str, change: MailChange) -> ChangeRequest {
 async fn snapshot_installs_elsewhere_and_survives_restart() {
     let dir = tempfile::tempdir().unwrap();
     let node = Node::open_single(dir.path()).await.unwrap();
-    node.write("ann", req("c", MailChange::CreateAccount { display_name: "Ann".into(), address: "ann@x".into() }))
-        .await
-        .unwrap();
+    node.write(
+        "ann",
+        req("c", MailChange::CreateAccount { display_name: "Ann".into(), address: "ann@x".into(), legacy: None }),
+    )
+    .await
+    .unwrap();
     let inbox = node
         .read(|r| r.mailboxes("ann"))
         .await

@@ -39,6 +39,7 @@ pub async fn seed(backend: &dyn MailBackend) -> anyhow::Result<()> {
             change: MailChange::CreateAccount {
                 display_name: account.display_name.clone(),
                 address: account.address.clone(),
+                legacy: None,
             },
         };
         backend.apply(&who, &account.username, request).await?;

@@ -25,7 +25,11 @@ async fn a_registered_source_is_listed_and_served_by_its_backend() {
     let legacy_dir = tempfile::tempdir().unwrap();
     let legacy = Arc::new(NativeBackend::open_embedded(legacy_dir.path()).await.unwrap());
     let admin = Principal::admin("root");
-    let create = MailChange::CreateAccount { display_name: "Alice".into(), address: "alice@legacy.example".into() };
+    let create = MailChange::CreateAccount {
+        display_name: "Alice".into(),
+        address: "alice@legacy.example".into(),
+        legacy: None,
+    };
     legacy.apply(&admin, "alice", ChangeRequest { request_id: RequestId::from("c"), change: create }).await.unwrap();
     let inbox = legacy.mailboxes(&admin, "alice").await.unwrap();
     let inbox = inbox.into_iter().find(|m| m.role == Some(MailboxRole::Inbox)).unwrap().id;
@@ -81,7 +85,11 @@ async fn the_stored_source_list_decides_primary_and_read_only_after_cutover() {
     let legacy_dir = tempfile::tempdir().unwrap();
     let legacy = Arc::new(NativeBackend::open_embedded(legacy_dir.path()).await.unwrap());
     let admin = Principal::admin("root");
-    let create = MailChange::CreateAccount { display_name: "Alice".into(), address: "alice@legacy.example".into() };
+    let create = MailChange::CreateAccount {
+        display_name: "Alice".into(),
+        address: "alice@legacy.example".into(),
+        legacy: None,
+    };
     legacy.apply(&admin, "alice", ChangeRequest { request_id: RequestId::from("c"), change: create }).await.unwrap();
     let inbox = legacy.mailboxes(&admin, "alice").await.unwrap();
     let inbox = inbox.into_iter().find(|m| m.role == Some(MailboxRole::Inbox)).unwrap().id;

@@ -24,6 +24,12 @@ pub enum MailChange {
         display_name: String,
         /// The address that names the account's native source.
         address: String,
+        /// A legacy source listed from the start as primary: an account
+        /// created to migrate a user into keeps serving them from where their
+        /// mail is until cutover, with no moment in between when an empty
+        /// native mailbox would serve.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        legacy: Option<Source>,
     },
     /// Store a raw RFC 5322 message; MIME is parsed here, once.
     Import {

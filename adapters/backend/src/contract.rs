@@ -150,7 +150,11 @@ pub async fn run_suite(backend: &dyn MailBackend, admin: &Principal) {
 async fn setup(b: &dyn MailBackend, admin: &Principal) {
     assert!(!b.kind().is_empty(), "contract: kind() names the backend");
     for (user, name) in [(ANN, "Ann"), (BOB, "Bob")] {
-        let change = MailChange::CreateAccount { display_name: name.into(), address: format!("{user}@example.com") };
+        let change = MailChange::CreateAccount {
+            display_name: name.into(),
+            address: format!("{user}@example.com"),
+            legacy: None,
+        };
         apply(b, admin, user, change.clone()).await;
         apply(b, admin, user, change).await;
         let acct = b.account(admin, user).await.unwrap_or_else(|e| panic!("contract: account({user}): {e}"));

@@ -24,7 +24,14 @@ async fn import_and_flags_survive_restart() {
         b.apply(
             &admin,
             "bob",
-            req("c1", MailChange::CreateAccount { display_name: "Bob".into(), address: "bob@example.com".into() }),
+            req(
+                "c1",
+                MailChange::CreateAccount {
+                    display_name: "Bob".into(),
+                    address: "bob@example.com".into(),
+                    legacy: None,
+                },
+            ),
         )
         .await
         .unwrap();
@@ -104,12 +111,20 @@ async fn other_users_are_refused_and_foreign_ids_absent() {
     let b = NativeBackend::open_embedded(dir.path()).await.unwrap();
     let ann = Principal::user("ann");
     let bob = Principal::user("bob");
-    b.apply(&ann, "ann", req("a", MailChange::CreateAccount { display_name: "Ann".into(), address: "ann@x".into() }))
-        .await
-        .unwrap();
-    b.apply(&bob, "bob", req("b", MailChange::CreateAccount { display_name: "Bob".into(), address: "bob@x".into() }))
-        .await
-        .unwrap();
+    b.apply(
+        &ann,
+        "ann",
+        req("a", MailChange::CreateAccount { display_name: "Ann".into(), address: "ann@x".into(), legacy: None }),
+    )
+    .await
+    .unwrap();
+    b.apply(
+        &bob,
+        "bob",
+        req("b", MailChange::CreateAccount { display_name: "Bob".into(), address: "bob@x".into(), legacy: None }),
+    )
+    .await
+    .unwrap();
     let err = b.mailboxes(&bob, "ann").await.unwrap_err();
     assert_eq!(err.kind, ErrorKind::PermissionDenied);
     let inbox = b.mailboxes(&ann, "ann").await.unwrap()[0].id.clone();
@@ -147,9 +162,13 @@ async fn works_on_a_current_thread_runtime() {
     let dir = tempfile::tempdir().unwrap();
     let b = NativeBackend::open_embedded(dir.path()).await.unwrap();
     let ann = Principal::user("ann");
-    b.apply(&ann, "ann", req("a", MailChange::CreateAccount { display_name: "Ann".into(), address: "ann@x".into() }))
-        .await
-        .unwrap();
+    b.apply(
+        &ann,
+        "ann",
+        req("a", MailChange::CreateAccount { display_name: "Ann".into(), address: "ann@x".into(), legacy: None }),
+    )
+    .await
+    .unwrap();
     assert_eq!(b.mailboxes(&ann, "ann").await.unwrap().len(), 6);
     b.shutdown().await;
 }

@@ -116,7 +116,9 @@ macro_rules! tri {
 impl<'txn> Ctx<'_, 'txn> {
     fn run(&mut self, change: &MailChange) -> Step {
         match change {
-            MailChange::CreateAccount { display_name, address } => self.create_account(display_name, address),
+            MailChange::CreateAccount { display_name, address, legacy } => {
+                self.create_account(display_name, address, legacy.as_ref())
+            }
             MailChange::Import { mailbox, raw, flags, received_at } => self.import(mailbox, raw, flags, *received_at),
             MailChange::SetFlags { ids, flags, value } => self.set_flags(ids, flags, *value),
             MailChange::Move { ids, to } => self.move_to(ids, to),
@@ -237,21 +239,22 @@ impl<'txn> Ctx<'_, 'txn> {
         }
     }
 
-    fn create_account(&mut self, display_name: &str, address: &str) -> Step {
+    fn create_account(&mut self, display_name: &str, address: &str, legacy: Option<&Source>) -> Step {
         if tb::get_raw(&self.t.accounts, self.account.as_bytes())?.is_some() {
             return Ok(Ok(()));
         }
+        let native = Source { name: address.to_owned(), kind: SourceKind::Native, primary: true, read_only: false };
+        let sources = match legacy {
+            Some(legacy) if legacy.name == address => {
+                return Ok(Err(ApplyError::invalid("the legacy source needs a name other than the native address")));
+            }
+            Some(legacy) => {
+                vec![Source { primary: false, ..native }, Source { primary: true, read_only: false, ..legacy.clone() }]
+            }
+            None => vec![native],
+        };
         let rec = AccountRec {
-            account: Account {
-                username: self.account.to_owned(),
-                display_name: display_name.to_owned(),
-                sources: vec![Source {
-                    name: address.to_owned(),
-                    kind: SourceKind::Native,
-                    primary: true,
-                    read_only: false,
-                }],
-            },
+            account: Account { username: self.account.to_owned(), display_name: display_name.to_owned(), sources },
             modseq: 0,
         };
         put(&mut self.t.accounts, self.account.as_bytes(), &to_json(&rec)?)?;

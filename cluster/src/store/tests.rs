@@ -21,7 +21,11 @@ impl Fx {
         let dir = tempfile::tempdir().unwrap();
         let store = MailStore::open(dir.path()).unwrap();
         let mut fx = Fx { _dir: dir, store, seq: 0 };
-        fx.ok(MailChange::CreateAccount { display_name: "Ann".into(), address: "ann@example.com".into() });
+        fx.ok(MailChange::CreateAccount {
+            display_name: "Ann".into(),
+            address: "ann@example.com".into(),
+            legacy: None,
+        });
         fx
     }
 
@@ -87,7 +91,7 @@ fn create_account_is_idempotent_with_system_mailboxes() {
         let m = boxes.iter().find(|m| m.role == Some(role)).unwrap();
         assert_eq!(m.name, role.default_name());
     }
-    let out = fx.ok(MailChange::CreateAccount { display_name: "Other".into(), address: "o@x".into() });
+    let out = fx.ok(MailChange::CreateAccount { display_name: "Other".into(), address: "o@x".into(), legacy: None });
     assert_eq!(out.state, State::from("1"));
     assert_eq!(fx.boxes().len(), 6);
     let acct = fx.store.read().unwrap().account("ann").unwrap();
@@ -347,8 +351,12 @@ fn ordering_index_pages_like_the_scan_through_imports_moves_and_deletes() {
     let a = fx.ok(MailChange::CreateMailbox { name: "A".into(), parent: None }).mailbox.unwrap();
     let b = fx.ok(MailChange::CreateMailbox { name: "B".into(), parent: None }).mailbox.unwrap();
     // Another account's mail must never show up in ann's pages.
-    fx.apply_as("bob", "bob-acct", MailChange::CreateAccount { display_name: "Bob".into(), address: "b@x".into() })
-        .unwrap();
+    fx.apply_as(
+        "bob",
+        "bob-acct",
+        MailChange::CreateAccount { display_name: "Bob".into(), address: "b@x".into(), legacy: None },
+    )
+    .unwrap();
     let inbox = fx.role(MailboxRole::Inbox).id;
     let archive = fx.role(MailboxRole::Archive).id;
     let targets = [inbox.clone(), a.clone(), b.clone(), archive.clone()];
@@ -492,4 +500,23 @@ fn set_source_adds_a_legacy_source_and_cutover_moves_primary() {
     assert_eq!(missing.unwrap_err().kind, ApplyErrorKind::NotFound);
     let nameless = fx.apply(MailChange::SetSource { source: Source { name: " ".into(), ..legacy(true, false) } });
     assert_eq!(nameless.unwrap_err().kind, ApplyErrorKind::InvalidInput);
+}
+
+#[test]
+fn an_account_created_for_migration_is_served_by_its_legacy_source_from_the_start() {
+    use mailgate_backend::{Source, SourceKind};
+    let mut fx = Fx::new();
+    let legacy =
+        Source { name: "bob@legacy.example".into(), kind: SourceKind::Zimbra, primary: true, read_only: false };
+    let create = |legacy: Source, address: &str| MailChange::CreateAccount {
+        display_name: "Bob".into(),
+        address: address.into(),
+        legacy: Some(legacy),
+    };
+    let same_name = fx.apply_as("bob", "c0", create(legacy.clone(), "bob@legacy.example"));
+    assert_eq!(same_name.unwrap_err().kind, ApplyErrorKind::InvalidInput);
+    fx.apply_as("bob", "c1", create(legacy.clone(), "bob@example.com")).unwrap();
+    let sources = fx.store.read().unwrap().account("bob").unwrap().sources;
+    let native = Source { name: "bob@example.com".into(), kind: SourceKind::Native, primary: false, read_only: false };
+    assert_eq!(sources, vec![native, legacy]);
 }

@@ -50,7 +50,7 @@ async fn import_all(
     let address = args.address.clone().unwrap_or_else(|| format!("{}@mailgate.example", args.user));
     let create = ChangeRequest {
         request_id: RequestId(format!("create-account:{}", args.user)),
-        change: MailChange::CreateAccount { display_name: args.user.clone(), address },
+        change: MailChange::CreateAccount { display_name: args.user.clone(), address, legacy: None },
     };
     backend.apply(&who, &args.user, create).await?;
     let mailbox = mailbox_path::ensure(backend, &who, &args.user, &args.mailbox).await?;

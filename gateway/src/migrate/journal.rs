@@ -15,17 +15,6 @@ use std::fs::{File, OpenOptions};
 use std::io::{BufRead, BufReader, Write};
 use std::path::{Path, PathBuf};
 
-/// One line of the journal.
-#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(tag = "event", rename_all = "kebab-case")]
-pub enum JournalLine {
-    /// This migration created the native account (so the legacy source is
-    /// the one that serves until cutover).
-    AccountCreated,
-    /// One message copied.
-    Copied(CopiedMessage),
-}
-
 /// A message copied from the source into the native store.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct CopiedMessage {
@@ -44,7 +33,6 @@ pub struct CopiedMessage {
 pub struct Journal {
     path: PathBuf,
     file: File,
-    account_created: bool,
     copied: HashMap<MessageId, CopiedMessage>,
 }
 
@@ -54,19 +42,14 @@ impl Journal {
         if let Some(dir) = path.parent() {
             std::fs::create_dir_all(dir).with_context(|| format!("cannot create {}", dir.display()))?;
         }
-        let mut account_created = false;
         let mut copied = HashMap::new();
         if path.exists() {
             let reader = BufReader::new(File::open(path).with_context(|| format!("cannot read {}", path.display()))?);
             for line in reader.lines() {
                 let line = line.with_context(|| format!("cannot read {}", path.display()))?;
                 // A torn last line (the process was killed mid-write) is skipped.
-                match serde_json::from_str::<JournalLine>(&line) {
-                    Ok(JournalLine::AccountCreated) => account_created = true,
-                    Ok(JournalLine::Copied(c)) => {
-                        copied.insert(c.source_id.clone(), c);
-                    }
-                    Err(_) => continue,
+                if let Ok(c) = serde_json::from_str::<CopiedMessage>(&line) {
+                    copied.insert(c.source_id.clone(), c);
                 }
             }
         }
@@ -79,17 +62,12 @@ impl Journal {
         if std::fs::metadata(path).map(|m| m.len() > 0).unwrap_or(false) && !ends_with_newline(path) {
             file.write_all(b"\n")?;
         }
-        Ok(Journal { path: path.to_owned(), file, account_created, copied })
+        Ok(Journal { path: path.to_owned(), file, copied })
     }
 
     /// Where the journal lives.
     pub fn path(&self) -> &Path {
         &self.path
-    }
-
-    /// Whether a run of this migration created the native account.
-    pub fn account_created(&self) -> bool {
-        self.account_created
     }
 
     /// The copy of `source_id`, if one was recorded.
@@ -107,17 +85,12 @@ impl Journal {
         self.copied.is_empty()
     }
 
-    /// Appends a line (and keeps it in memory).
-    pub fn record(&mut self, line: JournalLine) -> anyhow::Result<()> {
-        let mut bytes = serde_json::to_vec(&line)?;
+    /// Appends a copied message (and keeps it in memory).
+    pub fn record(&mut self, copied: CopiedMessage) -> anyhow::Result<()> {
+        let mut bytes = serde_json::to_vec(&copied)?;
         bytes.push(b'\n');
         self.file.write_all(&bytes).with_context(|| format!("cannot append to {}", self.path.display()))?;
-        match line {
-            JournalLine::AccountCreated => self.account_created = true,
-            JournalLine::Copied(c) => {
-                self.copied.insert(c.source_id.clone(), c);
-            }
-        }
+        self.copied.insert(copied.source_id.clone(), copied);
         Ok(())
     }
 }
@@ -134,13 +107,13 @@ mod tests {
     #![allow(clippy::unwrap_used)]
     use super::*;
 
-    fn copied(n: u32) -> JournalLine {
-        JournalLine::Copied(CopiedMessage {
+    fn copied(n: u32) -> CopiedMessage {
+        CopiedMessage {
             source_id: MessageId(n.to_string()),
             native_id: MessageId(format!("n{n}")),
             sha256: "ab".repeat(32),
             size: 10,
-        })
+        }
     }
 
     #[test]
@@ -148,15 +121,13 @@ mod tests {
         let dir = tempfile::tempdir().unwrap();
         let path = dir.path().join("m/j.jsonl");
         let mut j = Journal::open(&path).unwrap();
-        j.record(JournalLine::AccountCreated).unwrap();
         j.record(copied(256)).unwrap();
         drop(j);
         // A kill in the middle of an append leaves half a line.
         let mut f = OpenOptions::new().append(true).open(&path).unwrap();
-        f.write_all(br#"{"event":"copied","source_id":"25"#).unwrap();
+        f.write_all(br#"{"source_id":"25"#).unwrap();
         drop(f);
         let mut j = Journal::open(&path).unwrap();
-        assert!(j.account_created());
         assert_eq!(j.len(), 1);
         assert_eq!(j.copied(&MessageId("256".into())).unwrap().native_id, MessageId("n256".into()));
         j.record(copied(257)).unwrap();

@@ -3,8 +3,8 @@
 //!
 //! Phases, each safe to interrupt and run again:
 //! 1. **prepare**: the native account exists and lists the legacy source;
-//!    when this migration created the account, the legacy source is primary,
-//!    so the user keeps being served from it while mail is copied.
+//!    an account created here lists it as primary in the same write, so the
+//!    user keeps being served from it while mail is copied.
 //! 2. **folders** ([`FolderMap`]): the folder tree, parents first.
 //! 3. **copy**: every message as raw MIME with its flags and arrival date,
 //!    oldest first (so mail arriving meanwhile lands at the end of the
@@ -25,7 +25,7 @@ mod progress;
 mod report;
 
 pub use folders::FolderMap;
-pub use journal::{CopiedMessage, Journal, JournalLine};
+pub use journal::{CopiedMessage, Journal};
 pub use progress::Progress;
 pub use report::{FolderCounts, MessageCheck, Report};
 
@@ -142,7 +142,9 @@ impl<'a> Migrator<'a> {
             )
             .await?;
             let listed = self.copy(&legacy.name, &folders).await?;
+            let reconciled = report.reconciled;
             report = self.verify(&legacy.name, &folders, &listed).await?;
+            report.reconciled += reconciled;
             if report.is_clean() {
                 let native = account
                     .sources
@@ -182,18 +184,22 @@ impl<'a> Migrator<'a> {
         let account = match existing {
             Some(account) => account,
             None => {
-                // Recorded before the write: a run killed right after it must
-                // still know the account is ours and the legacy source serves.
-                self.journal.record(JournalLine::AccountCreated)?;
-                let create =
-                    MailChange::CreateAccount { display_name: user.clone(), address: self.plan.native_address.clone() };
+                // One write creates the account with the legacy source as
+                // primary: the user is never served an empty native mailbox.
+                let legacy = Source { primary: true, read_only: false, ..legacy.clone() };
+                let create = MailChange::CreateAccount {
+                    display_name: user.clone(),
+                    address: self.plan.native_address.clone(),
+                    legacy: Some(legacy),
+                };
                 self.apply(format!("create-account:{user}"), create).await?;
                 self.target.account(&self.who, &user).await?
             }
         };
         if !account.sources.iter().any(|s| s.name == legacy.name) {
-            let primary = self.journal.account_created();
-            self.set_source(Source { name: legacy.name.clone(), kind: legacy.kind, primary, read_only: false }).await?;
+            // The user already had native mail: the legacy source joins beside it.
+            self.set_source(Source { name: legacy.name.clone(), kind: legacy.kind, primary: false, read_only: false })
+                .await?;
         }
         Ok(self.target.account(&self.who, &user).await?)
     }
@@ -224,7 +230,7 @@ impl<'a> Migrator<'a> {
                 match result {
                     Ok(copied) => {
                         let size = copied.size;
-                        self.journal.record(JournalLine::Copied(copied))?;
+                        self.journal.record(copied)?;
                         self.progress.copied(size);
                     }
                     // Left for verification to report; the next run retries it.

@@ -44,8 +44,11 @@ impl Harness {
     }
 
     pub async fn create_account(&self, username: &str, name: &str, address: &str) {
-        self.apply(username, MailChange::CreateAccount { display_name: name.to_owned(), address: address.to_owned() })
-            .await;
+        self.apply(
+            username,
+            MailChange::CreateAccount { display_name: name.to_owned(), address: address.to_owned(), legacy: None },
+        )
+        .await;
     }
 
     /// Applies a change as an administrator; returns the ids it touched.
