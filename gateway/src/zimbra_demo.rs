@@ -17,7 +17,13 @@ pub const ZIMBRA_DEMO_USER: &str = "alewisohn";
 pub fn seeded_sim() -> anyhow::Result<(Sim, String)> {
     let password = format!("demo-{:016x}", rand::random::<u64>());
     let sim = Sim::new(SimConfig::default()).context("cannot start the Zimbra simulator")?;
-    sim.add_account(ZIMBRA_ACCOUNT, &password, "Andy Lewisohn")?;
+    seed_demo_mailbox(&sim, &password)?;
+    Ok((sim, password))
+}
+
+/// Creates the demo's legacy account in `sim` with `password` and delivers its mail.
+pub fn seed_demo_mailbox(sim: &Sim, password: &str) -> anyhow::Result<()> {
+    sim.add_account(ZIMBRA_ACCOUNT, password, "Andy Lewisohn")?;
     sim.set_next_item_id(ZIMBRA_ACCOUNT, SEED_ITEM_ID)?;
     for message in zimbra_messages() {
         let folder = if message.sent { SENT } else { INBOX };
@@ -30,7 +36,7 @@ pub fn seeded_sim() -> anyhow::Result<(Sim, String)> {
         };
         sim.add_message(ZIMBRA_ACCOUNT, folder, &message.raw, flags, message.date)?;
     }
-    Ok((sim, password))
+    Ok(())
 }
 
 /// Starts the seeded simulator on a free loopback port (it stops with the

@@ -103,14 +103,24 @@ async fn soap(State(sim): State<Sim>, headers: HeaderMap, body: Bytes) -> Respon
             None,
         );
     };
+    let before = mb.change;
     let result = if req.body.name == "BatchRequest" {
         Ok(batch(mb, &req.body, req.format, &mut uploads, &upload_owner))
     } else {
         dispatch(mb, &req.body, &mut uploads, &upload_owner)
     };
+    let changed = mb.change != before;
     let context = El::new("context").attr("xmlns", "urn:zimbra").child(El::new("change").attr("token", mb.change));
     st.uploads = uploads;
     drop(st);
+    if changed {
+        if let Err(err) = sim.save() {
+            // The write happened in memory; say so rather than pretend it is durable.
+            tracing::error!(error = %err, "the Zimbra simulator could not save its state");
+            let fault = Fault { sender: false, ..Fault::sender("service.FAILURE", format!("system failure: {err}")) };
+            return reply(req.format, None, Err(fault), None);
+        }
+    }
     reply(req.format, Some(context), result, None)
 }
 

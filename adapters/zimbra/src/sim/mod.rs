@@ -1,7 +1,9 @@
 //! The Zimbra simulator: an axum server speaking what
 //! `reference/zimbra-soap.md` describes, for tests and the demo.
 //!
-//! State is in memory (the one allowed stand-in); seed it with
+//! State is in memory, and on disk too when opened with [`Sim::open`]
+//! (`mailgate zimbra-sim --data DIR`: every write is saved, a restart serves
+//! the same items and change numbers). Seed it with
 //! [`SimConfig::accounts`] or through a [`Sim`] handle
 //! ([`Sim::add_account`], [`Sim::add_message`], [`Sim::add_folder`]), then
 //! [`serve`]. Routes:
@@ -15,6 +17,7 @@ mod encode;
 mod http;
 pub mod mime;
 mod ops;
+mod persist;
 pub mod search;
 pub mod store;
 pub mod token;
@@ -22,6 +25,7 @@ pub mod wire;
 
 use std::collections::HashMap;
 use std::future::Future;
+use std::path::{Path, PathBuf};
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use store::Mailbox;
@@ -114,20 +118,59 @@ pub(crate) struct State {
 pub struct Sim {
     state: Arc<Mutex<State>>,
     config: Arc<SimConfig>,
+    data_dir: Option<Arc<PathBuf>>,
 }
 
 impl Sim {
     /// A simulator with `config.accounts` seeded.
     pub fn new(config: SimConfig) -> Result<Sim, SimError> {
         let seed = config.accounts.clone();
-        let sim = Sim { state: Arc::default(), config: Arc::new(config) };
+        let sim = Sim { state: Arc::default(), config: Arc::new(config), data_dir: None };
+        sim.seed(seed)?;
+        Ok(sim)
+    }
+
+    /// A simulator whose mailboxes live in `dir`: what it holds is loaded,
+    /// then `config.accounts` not yet there are seeded, and every write is saved.
+    pub fn open(config: SimConfig, dir: &Path) -> std::io::Result<Sim> {
+        std::fs::create_dir_all(dir)?;
+        let seed = config.accounts.clone();
+        let state = State { accounts: persist::load(dir)?, ..State::default() };
+        let sim =
+            Sim { state: Arc::new(Mutex::new(state)), config: Arc::new(config), data_dir: Some(Arc::new(dir.into())) };
+        let fresh: Vec<SimAccount> = seed.into_iter().filter(|a| !sim.has_account(&a.name)).collect();
+        sim.seed(fresh).map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e.to_string()))?;
+        sim.save()?;
+        Ok(sim)
+    }
+
+    /// The password of `name`, if it has a mailbox here.
+    pub fn password(&self, name: &str) -> Option<String> {
+        self.lock().accounts.get(&name.to_lowercase()).map(|m| m.password.clone())
+    }
+
+    /// Whether `name` has a mailbox here.
+    pub fn has_account(&self, name: &str) -> bool {
+        self.lock().accounts.contains_key(&name.to_lowercase())
+    }
+
+    /// Writes the mailboxes to the data directory (nothing without one).
+    /// Seeding calls do not save by themselves; SOAP writes do.
+    pub fn save(&self) -> std::io::Result<()> {
+        let Some(dir) = &self.data_dir else { return Ok(()) };
+        let st = self.lock();
+        persist::save(dir, st.accounts.values())
+    }
+
+    fn seed(&self, seed: Vec<SimAccount>) -> Result<(), SimError> {
+        let sim = self;
         for a in seed {
             sim.add_account(&a.name, &a.password, &a.display_name)?;
             for m in a.messages {
                 sim.add_message(&a.name, m.folder, &m.raw, &m.flags, m.date)?;
             }
         }
-        Ok(sim)
+        Ok(())
     }
 
     pub(crate) fn lock(&self) -> MutexGuard<'_, State> {
