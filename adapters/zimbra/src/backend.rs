@@ -114,6 +114,33 @@ impl ZimbraBackend {
             .ok_or_else(|| BackendError::not_found(format!("no zimbra source for account {account}")))
     }
 
+    /// One GetMsgRequest per message, all at once (the benchmark's baseline).
+    async fn messages_one_by_one(
+        &self,
+        c: &SoapClient,
+        account: &str,
+        ids: &[&MessageId],
+    ) -> Result<HashMap<MessageId, Message>, BackendError> {
+        let calls = ids.iter().map(|id| async move {
+            let mut m = El::new("m").attr("id", id.as_str()).attr("html", "1").attr("needExp", "1").attr("neuter", "0");
+            for h in convert::HEADERS {
+                m.children.push(El::new("header").attr("n", *h));
+            }
+            match c.call(&req("GetMsgRequest").child(m), true).await {
+                Ok(r) => Ok(r.body.first("m").and_then(|m| convert::message(account, m))),
+                Err(err) if err.kind == ErrorKind::NotFound => Ok(None),
+                Err(err) => Err(err),
+            }
+        });
+        let mut out = HashMap::new();
+        for found in futures::future::join_all(calls).await {
+            if let Some(msg) = found? {
+                out.insert(msg.id.clone(), msg);
+            }
+        }
+        Ok(out)
+    }
+
     async fn folders(&self, c: &SoapClient) -> Result<Vec<Mailbox>, BackendError> {
         let r = c.call(&req("GetFolderRequest"), true).await?;
         Ok(r.body.first("folder").map(convert::mailboxes).unwrap_or_default())
@@ -347,6 +374,9 @@ impl MailBackend for ZimbraBackend {
         if valid.is_empty() {
             return Ok(out);
         }
+        if self.limits.one_call_per_message {
+            return self.messages_one_by_one(&c, account, &valid).await;
+        }
         let mut batch = El::new("BatchRequest").attr("xmlns", "urn:zimbra").attr("onerror", "continue");
         for (n, id) in valid.iter().enumerate() {
             let mut m = El::new("m").attr("id", id.as_str()).attr("html", "1").attr("needExp", "1").attr("neuter", "0");
@@ -372,6 +402,7 @@ impl MailBackend for ZimbraBackend {
 
     async fn query(&self, who: &Principal, account: &str, q: &MessageQuery) -> Result<Page<Message>, BackendError> {
         let c = self.client(who, account)?;
+        let per_message = self.limits.one_call_per_message;
         let mut parts = vec!["is:anywhere".to_owned()];
         if let Some(m) = &q.mailbox {
             if !is_item_id(m.as_str()) {
@@ -392,10 +423,11 @@ impl MailBackend for ZimbraBackend {
             };
             parts.push(query::translate(f, &resolve));
         }
-        let mut s = req("SearchRequest")
-            .attr("types", "message")
-            .attr("fetch", "all")
-            .attr("html", "1")
+        let mut s = req("SearchRequest").attr("types", "message");
+        if !per_message {
+            s = s.attr("fetch", "all").attr("html", "1");
+        }
+        let mut s = s
             .attr("limit", q.limit.clamp(1, 1000))
             .attr("offset", q.offset)
             .attr("sortBy", query::sort_by(q.sort))
@@ -408,7 +440,14 @@ impl MailBackend for ZimbraBackend {
             let total = r.body.get("total").and_then(|t| t.parse().ok()).unwrap_or(0);
             return Ok(Page { items: Vec::new(), total });
         }
-        let items: Vec<Message> = r.body.all("m").filter_map(|m| convert::message(account, m)).collect();
+        let items: Vec<Message> = if per_message {
+            let ids: Vec<MessageId> =
+                r.body.all("m").filter_map(|m| m.get("id")).map(|id| MessageId(id.into())).collect();
+            let mut full = self.messages_one_by_one(&c, account, &ids.iter().collect::<Vec<_>>()).await?;
+            ids.iter().filter_map(|id| full.remove(id)).collect()
+        } else {
+            r.body.all("m").filter_map(|m| convert::message(account, m)).collect()
+        };
         let more = r.body.get("more") == Some("1");
         let total =
             r.body.get("total").and_then(|t| t.parse().ok()).unwrap_or(q.offset + items.len() + usize::from(more));

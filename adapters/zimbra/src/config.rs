@@ -26,6 +26,10 @@ pub struct ClientLimits {
     pub read_retries: u32,
     /// The first backoff; it doubles per attempt.
     pub backoff: Duration,
+    /// Fetch each message with its own SOAP call (a search for ids, then one
+    /// GetMsgRequest per hit) instead of one BatchRequest per page: what
+    /// GraphQL Mesh's SOAP handler does. Only the benchmark's baseline sets it.
+    pub one_call_per_message: bool,
 }
 
 impl Default for ClientLimits {
@@ -36,6 +40,7 @@ impl Default for ClientLimits {
             max_blob_bytes: 64 << 20,
             read_retries: 2,
             backoff: Duration::from_millis(50),
+            one_call_per_message: false,
         }
     }
 }

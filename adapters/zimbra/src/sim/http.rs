@@ -221,6 +221,7 @@ fn rest_auth(sim: &Sim, headers: &HeaderMap, q: &HashMap<String, String>) -> Res
 }
 
 async fn rest(State(sim): State<Sim>, headers: HeaderMap, Query(q): Query<HashMap<String, String>>) -> Response {
+    sim.lock().rest_requests += 1;
     let account = match rest_auth(&sim, &headers, &q) {
         Ok(a) => a,
         Err(s) => return (s, "must authenticate").into_response(),

@@ -111,6 +111,7 @@ pub(crate) struct State {
     next_upload: u64,
     clock_offset_ms: i64,
     soap_requests: u64,
+    rest_requests: u64,
 }
 
 /// A handle on a simulator's state; cheap to clone, shared with the server.
@@ -233,6 +234,12 @@ impl Sim {
     /// How many SOAP HTTP requests were served (a batch counts once).
     pub fn soap_requests(&self) -> u64 {
         self.lock().soap_requests
+    }
+
+    /// How many HTTP requests were served: SOAP and REST downloads.
+    pub fn http_requests(&self) -> u64 {
+        let st = self.lock();
+        st.soap_requests + st.rest_requests
     }
 
     pub(crate) fn now(&self) -> i64 {
