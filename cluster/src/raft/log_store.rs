@@ -32,7 +32,7 @@ pub struct LogStore {
 impl LogStore {
     /// Opens (creating) `path`.
     pub fn open(path: &Path) -> io::Result<Self> {
-        let db = Database::create(path).map_err(db_err)?;
+        let db = crate::store::tables::open_db(path)?;
         let store = Self { db: Arc::new(db) };
         store.write_sync(|_| Ok(()))?;
         Ok(store)
