@@ -2,8 +2,9 @@
 //!
 //! - Connection failures and refused links map to `Unreachable`, which makes
 //!   openraft back off instead of hammering a dead node.
-//! - Every small RPC is bounded by `RPCOption::soft_ttl()`; a timeout is a
-//!   `Network` error (the peer may be alive but slow, so no backoff).
+//! - Every small RPC is bounded by `RPCOption::soft_ttl()` (AppendEntries that
+//!   carry entries by at least 2 s, since they wait for a follower's fsync);
+//!   a timeout is a `Network` error (the peer may be alive but slow, so no backoff).
 //! - A snapshot is streamed from its file as a chunked body and never read
 //!   into memory; the transfer is bounded by an idle timeout per chunk read
 //!   on the receiver and a size-based budget here, not by the 200 ms RPC ttl.
@@ -23,6 +24,9 @@ use serde::Serialize;
 use std::future::Future;
 use std::sync::Arc;
 use std::time::Duration;
+
+/// The least time an AppendEntries carrying entries may take (see `append_entries`).
+const APPEND_TTL: Duration = Duration::from_secs(2);
 
 /// Chunk size of a streamed snapshot body.
 const SNAPSHOT_CHUNK: usize = 256 * 1024;
@@ -154,7 +158,12 @@ impl RaftNetworkV2<TypeConfig> for HttpPeer {
         rpc: AppendEntriesRequest<TypeConfig>,
         option: RPCOption,
     ) -> Result<AppendEntriesResponse<TypeConfig>, RPCError<TypeConfig>> {
-        self.call(proto::RAFT_APPEND, &rpc, option.soft_ttl()).await.map_err(Failure::rpc)
+        // openraft gives AppendEntries the heartbeat interval as its ttl (75 ms soft). That suits
+        // heartbeats; a batch of entries also waits for the follower's fsync, and a batch that
+        // times out is re-sent whole, so under load a short ttl turns slowness into
+        // retransmission. Entries get at least APPEND_TTL.
+        let ttl = if rpc.entries.is_empty() { option.soft_ttl() } else { option.soft_ttl().max(APPEND_TTL) };
+        self.call(proto::RAFT_APPEND, &rpc, ttl).await.map_err(Failure::rpc)
     }
 
     async fn vote(
