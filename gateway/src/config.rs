@@ -99,6 +99,12 @@ mod tests {
     }
 
     #[test]
+    fn cluster_nodes_parse() {
+        let config = Config::parse("nodes = [\"127.0.0.1:7001\", \"127.0.0.1:7002\"]\n").unwrap();
+        assert_eq!(config.nodes, vec!["127.0.0.1:7001".to_owned(), "127.0.0.1:7002".to_owned()]);
+    }
+
+    #[test]
     fn unknown_key_is_rejected_by_name() {
         let err = Config::parse("listen = \"127.0.0.1:1\"\nlisten_port = 3\n").unwrap_err();
         assert!(err.to_string().contains("listen_port"), "{err}");

@@ -280,5 +280,12 @@ async fn gateway_over_three_processes_survives_kills_pauses_and_full_restart() {
         assert!(t0.elapsed() < Duration::from_secs(30), "replicas did not converge {digests:?}: {context}");
         tokio::time::sleep(Duration::from_millis(200)).await;
     }
+    // `cluster status --json` names the leader and the three members with their applied index.
+    let status: serde_json::Value =
+        serde_json::from_str(&run(&["cluster", "status", "--json", "--nodes", &joined]).unwrap()).unwrap();
+    assert!(addrs.iter().any(|a| status["leader"].as_str() == Some(a.as_str())), "{status}");
+    let members = status["members"].as_array().unwrap();
+    assert_eq!(members.len(), 3, "{status}");
+    assert!(members.iter().all(|m| m["applied"].as_u64().is_some()), "{status}");
     drop(gateway);
 }
