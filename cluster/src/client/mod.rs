@@ -133,6 +133,7 @@ impl ClusterClient {
         let mut next = 0usize;
         let mut hint: Option<String> = Self::lock(&self.leader).clone();
         let mut last_error = String::from("no attempt made");
+        let mut redirects = 0;
         while start.elapsed() < self.policy.deadline {
             let target = match hint.take() {
                 Some(h) if !self.suspect(&h) => h,
@@ -150,7 +151,10 @@ impl ClusterClient {
             };
             match self.attempt::<Req, Resp>(&target, route, body).await {
                 Attempt::Done(result) => return result,
-                Attempt::Redirect(Some(leader)) if leader != target && !self.suspect(&leader) => {
+                // Follow a redirect at once, but not forever: nodes with stale views may point
+                // at each other while an election settles.
+                Attempt::Redirect(Some(leader)) if leader != target && !self.suspect(&leader) && redirects < 3 => {
+                    redirects += 1;
                     hint = Some(leader);
                     continue;
                 }
@@ -162,6 +166,7 @@ impl ClusterClient {
                     last_error = e;
                 }
             }
+            redirects = 0;
             tokio::time::sleep(backoff.next_delay()).await;
         }
         Err(BackendError::unavailable(format!("cluster unavailable after {:?}: {last_error}", self.policy.deadline)))
