@@ -2,12 +2,16 @@
 //!
 //! Opening a directory reads (or on first use creates) its random node id,
 //! which is never reused for another directory, opens `log.redb`, `sm.redb`,
-//! `blobs/` and `snapshots/`, starts Raft and, on first start, initializes a
-//! single-voter pool through the real `initialize` path. Writes are
-//! `client_write`; every read is a ReadIndex linearization followed by one
-//! redb read transaction: there is no side door.
+//! `blobs/` and `snapshots/` and starts Raft. [`Node::open`] joins whatever
+//! pool the directory belongs to (or waits for `cluster init`);
+//! [`Node::open_single`] initializes a single-voter pool on first start
+//! (the embedded mode). Writes are `client_write`; every read is a ReadIndex
+//! linearization followed by one redb read transaction: there is no side
+//! door. Errors that mean "ask the leader" are [`WireError::NotLeader`].
 
 use crate::command::Command;
+use crate::proto::{NodeStatus, StateDigest, WireError};
+use crate::raft::handle::NodeOptions;
 use crate::raft::RaftHandle;
 use crate::store::reader::Reader;
 use crate::store::MailStore;
@@ -22,6 +26,7 @@ use std::sync::Arc;
 #[derive(Debug, Clone)]
 pub struct Node {
     dir: PathBuf,
+    addr: String,
     raft: RaftHandle,
     store: Arc<MailStore>,
 }
@@ -56,22 +61,83 @@ fn node_id(dir: &Path) -> io::Result<u64> {
     }
 }
 
+async fn open_store(dir: &Path) -> Result<(u64, Arc<MailStore>), BackendError> {
+    fs::create_dir_all(dir).map_err(|e| internal("create data dir", e))?;
+    let id = node_id(dir).map_err(|e| internal("node id", e))?;
+    let dir = dir.to_owned();
+    let store = tokio::task::spawn_blocking(move || MailStore::open(&dir))
+        .await
+        .map_err(|e| internal("open store", e))?
+        .map_err(|e| internal("open store", e))?;
+    Ok((id, Arc::new(store)))
+}
+
 impl Node {
     /// Opens `dir` (creating it) and starts a single-node pool there.
     pub async fn open_single(dir: &Path) -> Result<Node, BackendError> {
-        fs::create_dir_all(dir).map_err(|e| internal("create data dir", e))?;
-        let id = node_id(dir).map_err(|e| internal("node id", e))?;
-        let store = {
-            let dir = dir.to_owned();
-            tokio::task::spawn_blocking(move || MailStore::open(&dir))
-                .await
-                .map_err(|e| internal("open store", e))?
-                .map_err(|e| internal("open store", e))?
-        };
-        let store = Arc::new(store);
+        let (id, store) = open_store(dir).await?;
         let raft = RaftHandle::start_single(id, dir, store.clone()).await?;
         tracing::info!(node = id, dir = %dir.display(), "cluster node started");
-        Ok(Node { dir: dir.to_owned(), raft, store })
+        Ok(Node { dir: dir.to_owned(), addr: String::new(), raft, store })
+    }
+
+    /// Opens `dir` (creating it) as a pool member reachable at `addr`
+    /// (`host:port` of its HTTP listener). A new directory belongs to no
+    /// pool until `cluster init` or `cluster add` names it.
+    pub async fn open(dir: &Path, addr: &str, options: &NodeOptions) -> Result<Node, BackendError> {
+        let (id, store) = open_store(dir).await?;
+        let raft = RaftHandle::start(id, dir, store.clone(), options).await?;
+        tracing::info!(node = id, addr, dir = %dir.display(), "cluster node started");
+        Ok(Node { dir: dir.to_owned(), addr: addr.to_owned(), raft, store })
+    }
+
+    /// The Raft handle (for the RPC routes and admin operations).
+    pub fn raft(&self) -> &RaftHandle {
+        &self.raft
+    }
+
+    /// The address peers and clients reach this node at.
+    pub fn addr(&self) -> &str {
+        &self.addr
+    }
+
+    /// This node's view of itself and its pool.
+    pub async fn status(&self) -> Result<NodeStatus, BackendError> {
+        let m = self.raft.metrics();
+        let initialized = self.raft.is_initialized().await?;
+        let membership = m.membership_config.membership();
+        let voter_ids: std::collections::BTreeSet<u64> = membership.voter_ids().collect();
+        let mut voters = std::collections::BTreeMap::new();
+        let mut learners = std::collections::BTreeMap::new();
+        for (id, node) in membership.nodes() {
+            if voter_ids.contains(id) {
+                voters.insert(*id, node.addr.clone());
+            } else {
+                learners.insert(*id, node.addr.clone());
+            }
+        }
+        Ok(NodeStatus {
+            id: m.id,
+            state: format!("{:?}", m.state),
+            term: m.current_term,
+            leader: m.current_leader,
+            last_log_index: m.last_log_index,
+            applied: m.last_applied.map(|l| l.index),
+            snapshot: m.snapshot.map(|l| l.index),
+            purged: m.purged.map(|l| l.index),
+            voters,
+            learners,
+            initialized,
+        })
+    }
+
+    /// A digest of the whole state machine at its applied index (one read transaction).
+    pub async fn digest(&self) -> Result<StateDigest, BackendError> {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || crate::raft::snapshot::digest(&store))
+            .await
+            .map_err(|e| internal("digest task", e))?
+            .map_err(|e| internal("digest", e))
     }
 
     /// This node's id.
@@ -86,25 +152,30 @@ impl Node {
 
     /// Applies `request` to `account` through Raft. The caller fills
     /// `received_at` of an import before calling, so that apply reads no clock.
-    pub async fn write(&self, account: &str, request: ChangeRequest) -> Result<ChangeOutcome, BackendError> {
-        let cmd = Command { account: account.to_owned(), request };
+    pub async fn write(&self, account: &str, request: ChangeRequest) -> Result<ChangeOutcome, WireError> {
+        self.write_command(Command { account: account.to_owned(), request }).await
+    }
+
+    /// Applies one command through Raft.
+    pub async fn write_command(&self, cmd: Command) -> Result<ChangeOutcome, WireError> {
         cmd.validate()?;
-        self.raft.write(cmd).await?.map_err(BackendError::from)
+        Ok(self.raft.write(cmd).await?.map_err(BackendError::from)?)
     }
 
     /// Runs `f` on a linearizable read transaction.
     pub async fn read<R: Send + 'static>(
         &self,
         f: impl FnOnce(&Reader) -> Result<R, BackendError> + Send + 'static,
-    ) -> Result<R, BackendError> {
+    ) -> Result<R, WireError> {
         self.raft.linearize().await?;
         let store = self.store.clone();
-        tokio::task::spawn_blocking(move || {
+        let result = tokio::task::spawn_blocking(move || {
             let reader = store.read().map_err(|e| internal("read transaction", e))?;
             f(&reader)
         })
         .await
-        .map_err(|e| internal("read task", e))?
+        .map_err(|e| internal("read task", e))?;
+        Ok(result?)
     }
 
     /// Whole blobs of `account` of at most `max_size` bytes; blobs the account
@@ -114,7 +185,7 @@ impl Node {
         account: &str,
         ids: &[BlobId],
         max_size: u64,
-    ) -> Result<Vec<(BlobId, Vec<u8>)>, BackendError> {
+    ) -> Result<Vec<(BlobId, Vec<u8>)>, WireError> {
         let account = account.to_owned();
         let ids = ids.to_vec();
         let store = self.store.clone();
@@ -138,12 +209,7 @@ impl Node {
     }
 
     /// Bytes `range` of one blob of `account` and its total size.
-    pub async fn blob_range(
-        &self,
-        account: &str,
-        id: &BlobId,
-        range: Range<u64>,
-    ) -> Result<(Vec<u8>, u64), BackendError> {
+    pub async fn blob_range(&self, account: &str, id: &BlobId, range: Range<u64>) -> Result<(Vec<u8>, u64), WireError> {
         let account = account.to_owned();
         let id = id.clone();
         let store = self.store.clone();

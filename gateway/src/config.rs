@@ -21,6 +21,8 @@ pub struct Config {
     pub inline_content_cap: u64,
     /// The largest request body `/graphql` accepts, in bytes (an import carries a whole raw message).
     pub max_request_bytes: u64,
+    /// Cluster node addresses (`host:port`) that `mailgate serve` talks to.
+    pub nodes: Vec<String>,
 }
 
 impl Default for Config {
@@ -32,6 +34,7 @@ impl Default for Config {
             token_ttl_seconds: 30 * 24 * 3600,
             inline_content_cap: 1024 * 1024,
             max_request_bytes: 64 * 1024 * 1024,
+            nodes: Vec::new(),
         }
     }
 }
@@ -93,6 +96,12 @@ mod tests {
         let text = include_str!("../../gateway.example.toml");
         let config = Config::parse(text).unwrap();
         assert_eq!(config.inline_content_cap, 1024 * 1024);
+    }
+
+    #[test]
+    fn cluster_nodes_parse() {
+        let config = Config::parse("nodes = [\"127.0.0.1:7001\", \"127.0.0.1:7002\"]\n").unwrap();
+        assert_eq!(config.nodes, vec!["127.0.0.1:7001".to_owned(), "127.0.0.1:7002".to_owned()]);
     }
 
     #[test]

@@ -1,30 +1,44 @@
 //! [`NativeBackend`]: the [`MailBackend`] over the native Raft mailbox cluster.
 //!
-//! Every trait call is one cluster round trip: either one Raft write
-//! (`client_write` of one command) or one linearizable read (ReadIndex, then
-//! one read transaction). Every call first checks `who.may_access(account)`;
+//! Two ways to reach the cluster, behind one type:
+//! - **embedded**: a single-node pool in a local directory (the demo, the
+//!   importer, tests);
+//! - **remote**: a pool of `mailgate node` processes reached over HTTP by a
+//!   [`ClusterClient`], which finds the leader, follows redirects, reads with
+//!   ReadIndex on the leader and retries through elections (writes are safe
+//!   to retry because the state machine deduplicates request ids).
+//!
+//! Every trait call is one cluster round trip: one Raft write or one
+//! linearizable read. Every call first checks `who.may_access(account)`;
 //! ids of other accounts are simply absent (or `NotFound`), because every
 //! lookup is keyed by the account.
-//!
-//! For now the node is embedded (a single-node pool in a local directory);
-//! a cluster client that talks HTTP to a remote leader will sit behind the
-//! same type.
+
+mod read;
 
 use async_trait::async_trait;
 use mailgate_backend::{
     Account, BackendError, BlobId, ChangeOutcome, ChangeRequest, Changes, MailBackend, MailChange, Mailbox, Message,
     MessageId, MessageQuery, Page, Principal, State, Thread, ThreadId,
 };
-use mailgate_cluster::Node;
+use mailgate_cluster::proto::{ReadEnvelope, ReadReply, ReadRequest};
+use mailgate_cluster::{ClusterClient, Command, Node, RetryPolicy};
 use std::collections::HashMap;
 use std::ops::Range;
 use std::path::Path;
+use std::sync::Arc;
 use std::time::{SystemTime, UNIX_EPOCH};
+
+/// How the backend reaches the cluster.
+#[derive(Debug, Clone)]
+enum Link {
+    Embedded(Node),
+    Remote(Arc<ClusterClient>),
+}
 
 /// The native backend.
 #[derive(Debug, Clone)]
 pub struct NativeBackend {
-    node: Node,
+    link: Link,
 }
 
 fn check(who: &Principal, account: &str) -> Result<(), BackendError> {
@@ -42,18 +56,36 @@ fn now_ms() -> i64 {
 impl NativeBackend {
     /// Opens (creating) a single-node cluster embedded in this process, with its data in `data_dir`.
     pub async fn open_embedded(data_dir: &Path) -> Result<NativeBackend, BackendError> {
-        Ok(NativeBackend { node: Node::open_single(data_dir).await? })
+        Ok(NativeBackend { link: Link::Embedded(Node::open_single(data_dir).await?) })
     }
 
-    /// The cluster node behind this backend.
-    pub fn node(&self) -> &Node {
-        &self.node
+    /// A backend over the pool that `nodes` (`host:port`) belong to.
+    pub fn connect(nodes: Vec<String>, policy: RetryPolicy) -> Result<NativeBackend, BackendError> {
+        Ok(NativeBackend { link: Link::Remote(Arc::new(ClusterClient::new(nodes, policy)?)) })
     }
 
-    /// Stops the embedded node; its data stays on disk.
+    /// The embedded node, if this backend runs one.
+    pub fn node(&self) -> Option<&Node> {
+        match &self.link {
+            Link::Embedded(node) => Some(node),
+            Link::Remote(_) => None,
+        }
+    }
+
+    /// Stops the embedded node; its data stays on disk. Nothing to do when remote.
     pub async fn shutdown(&self) {
-        if let Err(e) = self.node.shutdown().await {
-            tracing::warn!(error = %e, "native backend shutdown");
+        if let Link::Embedded(node) = &self.link {
+            if let Err(e) = node.shutdown().await {
+                tracing::warn!(error = %e, "native backend shutdown");
+            }
+        }
+    }
+
+    async fn read(&self, account: &str, read: ReadRequest) -> Result<ReadReply, BackendError> {
+        let env = ReadEnvelope { account: account.to_owned(), read };
+        match &self.link {
+            Link::Embedded(node) => Ok(mailgate_cluster::server::api_routes::dispatch(node, env).await?),
+            Link::Remote(client) => client.read(&env).await,
         }
     }
 }
@@ -66,14 +98,12 @@ impl MailBackend for NativeBackend {
 
     async fn account(&self, who: &Principal, account: &str) -> Result<Account, BackendError> {
         check(who, account)?;
-        let account = account.to_owned();
-        self.node.read(move |r| r.account(&account)).await
+        read::account(self.read(account, ReadRequest::Account).await?)
     }
 
     async fn mailboxes(&self, who: &Principal, account: &str) -> Result<Vec<Mailbox>, BackendError> {
         check(who, account)?;
-        let account = account.to_owned();
-        self.node.read(move |r| r.mailboxes(&account)).await
+        read::mailboxes(self.read(account, ReadRequest::Mailboxes).await?)
     }
 
     async fn messages(
@@ -83,16 +113,12 @@ impl MailBackend for NativeBackend {
         ids: &[MessageId],
     ) -> Result<HashMap<MessageId, Message>, BackendError> {
         check(who, account)?;
-        let account = account.to_owned();
-        let ids = ids.to_vec();
-        self.node.read(move |r| r.messages(&account, &ids)).await
+        read::messages(self.read(account, ReadRequest::Messages(ids.to_vec())).await?)
     }
 
     async fn query(&self, who: &Principal, account: &str, query: &MessageQuery) -> Result<Page<Message>, BackendError> {
         check(who, account)?;
-        let account = account.to_owned();
-        let query = query.clone();
-        self.node.read(move |r| r.query(&account, &query)).await
+        read::query(self.read(account, ReadRequest::Query(query.clone())).await?)
     }
 
     async fn threads(
@@ -102,9 +128,7 @@ impl MailBackend for NativeBackend {
         ids: &[ThreadId],
     ) -> Result<HashMap<ThreadId, Thread>, BackendError> {
         check(who, account)?;
-        let account = account.to_owned();
-        let ids = ids.to_vec();
-        self.node.read(move |r| r.threads(&account, &ids)).await
+        read::threads(self.read(account, ReadRequest::Threads(ids.to_vec())).await?)
     }
 
     async fn blobs(
@@ -115,7 +139,7 @@ impl MailBackend for NativeBackend {
         max_size: u64,
     ) -> Result<HashMap<BlobId, Vec<u8>>, BackendError> {
         check(who, account)?;
-        Ok(self.node.blobs(account, ids, max_size).await?.into_iter().collect())
+        read::blobs(self.read(account, ReadRequest::Blobs { ids: ids.to_vec(), max_size }).await?)
     }
 
     async fn blob_range(
@@ -126,7 +150,8 @@ impl MailBackend for NativeBackend {
         range: Range<u64>,
     ) -> Result<(Vec<u8>, u64), BackendError> {
         check(who, account)?;
-        self.node.blob_range(account, id, range).await
+        let req = ReadRequest::BlobRange { id: id.clone(), start: range.start, end: range.end };
+        read::blob_range(self.read(account, req).await?)
     }
 
     async fn apply(
@@ -140,24 +165,29 @@ impl MailBackend for NativeBackend {
         if matches!(request.change, MailChange::SetSource { .. }) && !who.admin {
             return Err(BackendError::forbidden("only operators change an account's sources"));
         }
+        // The arrival time is fixed once, here, so that every retry proposes the same command.
         if let MailChange::Import { received_at, .. } = &mut request.change {
             if received_at.is_none() {
                 *received_at = Some(now_ms());
             }
         }
-        self.node.write(account, request).await
+        let cmd = Command { account: account.to_owned(), request };
+        match &self.link {
+            Link::Embedded(node) => Ok(node.write_command(cmd).await?),
+            Link::Remote(client) => {
+                cmd.validate()?;
+                client.write(&cmd).await
+            }
+        }
     }
 
     async fn state(&self, who: &Principal, account: &str) -> Result<State, BackendError> {
         check(who, account)?;
-        let account = account.to_owned();
-        self.node.read(move |r| r.state(&account)).await
+        read::state(self.read(account, ReadRequest::State).await?)
     }
 
     async fn changes(&self, who: &Principal, account: &str, since: &State) -> Result<Changes, BackendError> {
         check(who, account)?;
-        let account = account.to_owned();
-        let since = since.clone();
-        self.node.read(move |r| r.changes(&account, &since)).await
+        read::changes(self.read(account, ReadRequest::Changes(since.clone())).await?)
     }
 }

@@ -32,10 +32,32 @@ pub struct LogStore {
 impl LogStore {
     /// Opens (creating) `path`.
     pub fn open(path: &Path) -> io::Result<Self> {
-        let db = Database::create(path).map_err(db_err)?;
+        Self::from_db(crate::store::tables::open_db(path)?)
+    }
+
+    /// Wraps an opened database (the crash tests open one over a backend
+    /// that loses un-synced writes).
+    pub fn from_db(db: Database) -> io::Result<Self> {
         let store = Self { db: Arc::new(db) };
         store.write_sync(|_| Ok(()))?;
         Ok(store)
+    }
+
+    /// The durable half of `append`: returns once the entries are committed
+    /// with fsync. `append` reports `io_completed` only after this succeeds.
+    pub async fn append_durably(&self, entries: impl IntoIterator<Item = Entry>) -> io::Result<()> {
+        let mut rows = Vec::new();
+        for e in entries {
+            rows.push((e.log_id.index, to_json(&e)?));
+        }
+        self.write(move |txn| {
+            let mut table = txn.open_table(LOGS).map_err(db_err)?;
+            for (index, bytes) in &rows {
+                table.insert(*index, bytes.as_slice()).map_err(db_err)?;
+            }
+            Ok(())
+        })
+        .await
     }
 
     fn write_sync(&self, f: impl FnOnce(&redb::WriteTransaction) -> io::Result<()>) -> io::Result<()> {
@@ -161,20 +183,8 @@ impl RaftLogStorage<TypeConfig> for LogStore {
         I: IntoIterator<Item = Entry> + OptionalSend,
         I::IntoIter: OptionalSend,
     {
-        let mut rows = Vec::new();
-        for e in entries {
-            rows.push((e.log_id.index, to_json(&e)?));
-        }
-        let result = self
-            .write(move |txn| {
-                let mut table = txn.open_table(LOGS).map_err(db_err)?;
-                for (index, bytes) in &rows {
-                    table.insert(*index, bytes.as_slice()).map_err(db_err)?;
-                }
-                Ok(())
-            })
-            .await;
-        match result {
+        let entries: Vec<Entry> = entries.into_iter().collect();
+        match self.append_durably(entries).await {
             Ok(()) => {
                 callback.io_completed(Ok(()));
                 Ok(())

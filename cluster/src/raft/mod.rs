@@ -5,7 +5,7 @@
 //! - [`log_store`]: the Raft log in `log.redb`.
 //! - [`state_machine`]: the Raft state machine over the mailbox store (`sm.redb`).
 //! - [`snapshot`]: streaming snapshots to and from files.
-//! - [`network`]: the network factory (single node: every peer is unreachable).
+//! - [`network`]: the HTTP Raft network (`RaftNetworkV2`) and its fault plan for tests.
 //! - [`handle`]: [`RaftHandle`], the small API the rest of the crate uses.
 
 pub mod handle;
@@ -39,14 +39,25 @@ pub type StoredMembership = openraft::type_config::alias::StoredMembershipOf<Typ
 /// Snapshot metadata.
 pub type SnapshotMeta = openraft::type_config::alias::SnapshotMetaOf<TypeConfig>;
 
-/// The Raft timing for two shared cores (`reference/raft.md` §1.6).
-pub fn config() -> Result<openraft::Config, openraft::ConfigError> {
+/// Entries between snapshots by default; the log before a snapshot (less
+/// [`LOGS_KEPT`]) is purged, which is the log compaction.
+pub const SNAPSHOT_EVERY: u64 = 5000;
+/// Entries kept in the log behind a snapshot, so that a follower slightly
+/// behind, or one installing a snapshot while writes go on (openraft #1706),
+/// continues from the log instead of needing another snapshot.
+pub const LOGS_KEPT: u64 = 1000;
+
+/// The Raft timing for two shared cores (`reference/raft.md` §1.6): heartbeat
+/// 100 ms, election 500-1000 ms, pre-vote on; a snapshot every `snapshot_every` entries.
+pub fn config(snapshot_every: u64) -> Result<openraft::Config, openraft::ConfigError> {
     openraft::Config {
         cluster_name: "mailgate".to_owned(),
         heartbeat_interval: 100,
         election_timeout_min: 500,
         election_timeout_max: 1000,
         enable_pre_vote: Some(true),
+        snapshot_policy: openraft::SnapshotPolicy::LogsSinceLast(snapshot_every),
+        max_in_snapshot_log_to_keep: LOGS_KEPT.min(snapshot_every),
         ..Default::default()
     }
     .validate()

@@ -30,7 +30,7 @@ pub struct MailStore {
 impl MailStore {
     /// Opens `sm.redb` and `blobs/` under `dir`, creating every table.
     pub fn open(dir: &Path) -> io::Result<Self> {
-        let db = Database::create(dir.join("sm.redb")).map_err(tables::db_err)?;
+        let db = tables::open_db(&dir.join("sm.redb"))?;
         let blobs = BlobStore::open(&dir.join("blobs"))?;
         let store = Self { db, blobs };
         // A data directory from before the ordering index gets it built here, once.

@@ -161,3 +161,18 @@ pub fn scan(t: &impl Readable, prefix: &[u8]) -> io::Result<Vec<(Vec<u8>, Vec<u8
 pub fn scan_json<V: DeserializeOwned>(t: &impl Readable, prefix: &[u8]) -> io::Result<Vec<V>> {
     scan(t, prefix)?.iter().map(|(_, v)| from_json(v)).collect()
 }
+
+/// Opens (creating) a redb file. A file still held by the tasks of a node
+/// that was just shut down (its last blocking task drops the handle a
+/// moment later) is retried for up to 5 s instead of failing the reopen.
+pub fn open_db(path: &std::path::Path) -> io::Result<redb::Database> {
+    let start = std::time::Instant::now();
+    loop {
+        match redb::Database::create(path) {
+            Err(redb::DatabaseError::DatabaseAlreadyOpen) if start.elapsed() < std::time::Duration::from_secs(5) => {
+                std::thread::sleep(std::time::Duration::from_millis(20));
+            }
+            other => return other.map_err(db_err),
+        }
+    }
+}

@@ -79,6 +79,16 @@ async fn main() -> anyhow::Result<()> {
     if let Some(parent) = args.out.parent() {
         std::fs::create_dir_all(parent)?;
     }
+    // Keep the cluster section that `mailgate-cluster-bench` writes into the same file.
+    let report = match std::fs::read_to_string(&args.out) {
+        Ok(old) => match (old.find("<!-- cluster-bench -->"), old.find("<!-- /cluster-bench -->")) {
+            (Some(b), Some(e)) if e > b => {
+                format!("{}\n{}\n", report.trim_end(), &old[b..e + "<!-- /cluster-bench -->".len()])
+            }
+            _ => report,
+        },
+        Err(_) => report,
+    };
     std::fs::write(&args.out, &report).with_context(|| format!("cannot write {}", args.out.display()))?;
     print!("{report}");
     Ok(())

@@ -1,17 +1,25 @@
 //! The `mailgate` command line: one binary, one subcommand per job.
 
+mod account;
+mod cluster;
 mod demo;
 mod import;
 mod migrate;
+mod node;
+mod serve;
 mod token;
 mod zimbra_sim;
 
 use clap::{Parser, Subcommand};
 use std::path::PathBuf;
 
+pub use account::AccountCommand;
+pub use cluster::ClusterCommand;
 pub use demo::DemoArgs;
 pub use import::ImportArgs;
 pub use migrate::MigrateArgs;
+pub use node::NodeArgs;
+pub use serve::ServeArgs;
 pub use token::TokenArgs;
 pub use zimbra_sim::ZimbraSimArgs;
 
@@ -29,6 +37,16 @@ pub struct Cli {
 pub enum Command {
     /// Start an embedded single-node cluster with seeded demo data and serve GraphQL.
     Demo(DemoArgs),
+    /// Serve GraphQL over a cluster of `mailgate node` processes.
+    Serve(ServeArgs),
+    /// Run one cluster node (Raft, client and admin API on one listener).
+    Node(NodeArgs),
+    /// Administer a pool: init, add, remove, status.
+    #[command(subcommand)]
+    Cluster(ClusterCommand),
+    /// Manage accounts on a cluster.
+    #[command(subcommand)]
+    Account(AccountCommand),
     /// Mint a bearer token for a user.
     Token(TokenArgs),
     /// Import a Maildir, an mbox file, an .eml file or a folder of .eml files into an account.
@@ -56,6 +74,10 @@ pub enum ConfigCommand {
 pub async fn run(cli: Cli) -> anyhow::Result<()> {
     match cli.command {
         Command::Demo(args) => demo::run(args).await,
+        Command::Serve(args) => serve::run(args).await,
+        Command::Node(args) => node::run(args).await,
+        Command::Cluster(cmd) => cluster::run(cmd).await,
+        Command::Account(cmd) => account::run(cmd).await,
         Command::Token(args) => token::run(args),
         Command::Import(args) => import::run(args).await,
         Command::Migrate(args) => migrate::run(args).await,
