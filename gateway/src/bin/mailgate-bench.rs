@@ -32,6 +32,12 @@ struct Args {
     connections: usize,
 }
 
+/// Marked sections of the report that other benchmark programs own.
+const KEPT_SECTIONS: [(&str, &str); 2] = [
+    ("<!-- cluster-bench -->", "<!-- /cluster-bench -->"),
+    ("<!-- zimbra-bench:begin -->", "<!-- zimbra-bench:end -->"),
+];
+
 const PAGE_QUERY: &str = r#"query Page { messages(username: "alewisohn", limit: 50) {
   messageId addresses { email name type } attachments { filename size type content } date folders sources subject } }"#;
 
@@ -79,16 +85,18 @@ async fn main() -> anyhow::Result<()> {
     if let Some(parent) = args.out.parent() {
         std::fs::create_dir_all(parent)?;
     }
-    // Keep the cluster section that `mailgate-cluster-bench` writes into the same file.
-    let report = match std::fs::read_to_string(&args.out) {
-        Ok(old) => match (old.find("<!-- cluster-bench -->"), old.find("<!-- /cluster-bench -->")) {
-            (Some(b), Some(e)) if e > b => {
-                format!("{}\n{}\n", report.trim_end(), &old[b..e + "<!-- /cluster-bench -->".len()])
+    // Keep the sections other benchmarks write into the same file
+    // (`mailgate-cluster-bench`, `mailgate-bench-zimbra`).
+    let mut report = report;
+    if let Ok(old) = std::fs::read_to_string(&args.out) {
+        for (begin, end) in KEPT_SECTIONS {
+            if let (Some(b), Some(e)) = (old.find(begin), old.find(end)) {
+                if e > b {
+                    report = format!("{}\n\n{}\n", report.trim_end(), &old[b..e + end.len()]);
+                }
             }
-            _ => report,
-        },
-        Err(_) => report,
-    };
+        }
+    }
     std::fs::write(&args.out, &report).with_context(|| format!("cannot write {}", args.out.display()))?;
     print!("{report}");
     Ok(())
