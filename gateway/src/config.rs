@@ -23,6 +23,22 @@ pub struct Config {
     pub max_request_bytes: u64,
     /// Cluster node addresses (`host:port`) that `mailgate serve` talks to.
     pub nodes: Vec<String>,
+    /// Legacy Zimbra mailboxes served as users' sources (`[[zimbra_sources]]`).
+    pub zimbra_sources: Vec<ZimbraSourceEntry>,
+}
+
+/// One user's Zimbra mailbox, served through the same schema as native mail.
+#[derive(Debug, Clone, Deserialize, PartialEq, Eq)]
+#[serde(deny_unknown_fields)]
+pub struct ZimbraSourceEntry {
+    /// Our username.
+    pub user: String,
+    /// The Zimbra account (an address); it names the source.
+    pub account: String,
+    /// The mailbox server's base URL, e.g. `https://zimbra.example.com`.
+    pub url: String,
+    /// A file whose first line is the account's password.
+    pub password_file: PathBuf,
 }
 
 impl Default for Config {
@@ -35,6 +51,7 @@ impl Default for Config {
             inline_content_cap: 1024 * 1024,
             max_request_bytes: 64 * 1024 * 1024,
             nodes: Vec::new(),
+            zimbra_sources: Vec::new(),
         }
     }
 }
@@ -102,6 +119,17 @@ mod tests {
     fn cluster_nodes_parse() {
         let config = Config::parse("nodes = [\"127.0.0.1:7001\", \"127.0.0.1:7002\"]\n").unwrap();
         assert_eq!(config.nodes, vec!["127.0.0.1:7001".to_owned(), "127.0.0.1:7002".to_owned()]);
+    }
+
+    #[test]
+    fn zimbra_sources_parse_and_their_unknown_keys_are_rejected() {
+        let text = "[[zimbra_sources]]\nuser = \"ann\"\naccount = \"ann@legacy.example\"\n\
+url = \"http://127.0.0.1:7070\"\npassword_file = \"/etc/pw\"\n";
+        let config = Config::parse(text).unwrap();
+        assert_eq!(config.zimbra_sources[0].account, "ann@legacy.example");
+        assert_eq!(config.zimbra_sources[0].password_file, PathBuf::from("/etc/pw"));
+        let err = Config::parse(&format!("{text}passwd = \"x\"\n")).unwrap_err();
+        assert!(err.to_string().contains("passwd"), "{err}");
     }
 
     #[test]

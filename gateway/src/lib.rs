@@ -16,6 +16,7 @@
 //! - [`migrate`]: moving a user from a legacy source into the native store.
 //! - [`zimbra_demo`]: the demo's embedded Zimbra simulator and its source.
 //! - [`zimbra_seed`]: generated or Maildir mail for a simulator account.
+//! - [`zimbra_sources`]: the configured Zimbra sources as backends.
 
 pub mod app;
 pub mod auth;
@@ -33,3 +34,4 @@ pub mod server;
 pub mod telemetry;
 pub mod zimbra_demo;
 pub mod zimbra_seed;
+pub mod zimbra_sources;

@@ -85,9 +85,16 @@ impl ClusterClient {
         timeout: Duration,
     ) -> Result<Reply<Resp>, String> {
         let url = format!("http://{addr}{route}");
-        let request = match body {
-            Some(body) => self.http.post(url).json(body),
-            None => self.http.get(url),
+        let (request, timeout) = match body {
+            Some(body) => {
+                let bytes = serde_json::to_vec(body).map_err(|e| format!("cannot encode the request: {e}"))?;
+                // A large write (a message with big attachments) crosses to the leader, on to a
+                // majority and onto their disks before it is answered: one more second per MiB.
+                let timeout = timeout + Duration::from_secs((bytes.len() as u64) >> 20);
+                let request = self.http.post(url).header(reqwest::header::CONTENT_TYPE, "application/json").body(bytes);
+                (request, timeout)
+            }
+            None => (self.http.get(url), timeout),
         };
         let response = request.timeout(timeout).send().await.map_err(|e| format!("{addr}: {e}"))?;
         if !response.status().is_success() {

@@ -57,11 +57,12 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     let backend: Arc<dyn MailBackend> = native.clone();
     // alewisohn's legacy mailbox, served from an embedded Zimbra simulator.
     let zimbra = crate::zimbra_demo::start().await?;
-    let extra = vec![server::ExtraSource {
+    let mut extra = vec![server::ExtraSource {
         username: crate::zimbra_demo::ZIMBRA_DEMO_USER.to_owned(),
         source: crate::seed::zimbra::ZIMBRA_ACCOUNT.to_owned(),
         backend: Arc::new(zimbra),
     }];
+    extra.extend(crate::zimbra_sources::from_config(&config.zimbra_sources)?);
     let state = server::app_state(backend, extra, &secret, &config);
     print_welcome(&url, &data_dir, &TokenAuthority::hs256(&secret), config.token_ttl_seconds)?;
 

@@ -2,8 +2,10 @@
 //! into the native store, verify it, and cut the user over (see [`crate::migrate`]).
 
 use crate::migrate::{Journal, MigrationPlan, Migrator, Progress};
+use crate::zimbra_sources::read_password_file;
 use anyhow::Context;
 use clap::Args;
+use mailgate_cluster::RetryPolicy;
 use mailgate_native::NativeBackend;
 use mailgate_zimbra::{ZimbraBackend, ZimbraSourceConfig};
 use std::path::PathBuf;
@@ -23,9 +25,13 @@ pub struct MigrateArgs {
     /// A file holding the Zimbra account's password (first line).
     #[arg(long, env = "MAILGATE_ZIMBRA_PASSWORD_FILE")]
     password_file: PathBuf,
-    /// The data directory of the node (the demo's `--data`); the node must not be running.
-    #[arg(long, env = "MAILGATE_DATA")]
-    data: PathBuf,
+    /// The data directory of an embedded store (the demo's `--data`), which must not be running.
+    #[arg(long, env = "MAILGATE_DATA", required_unless_present = "nodes", conflicts_with = "nodes")]
+    data: Option<PathBuf>,
+    /// Cluster node addresses, comma-separated: migrate into a running pool while `mailgate serve`
+    /// keeps serving the user.
+    #[arg(long, value_delimiter = ',')]
+    nodes: Vec<String>,
     /// The address naming the native source if the account is created [default: USER@mailgate.example].
     #[arg(long)]
     address: Option<String>,
@@ -38,7 +44,8 @@ pub struct MigrateArgs {
     /// Messages copied at once.
     #[arg(long, default_value_t = 8)]
     concurrency: usize,
-    /// The journal that lets a run resume [default: DATA/migrations/USER.jsonl].
+    /// The journal that lets a run resume [default: DATA/migrations/USER.jsonl, or
+    /// ./mailgate-migrate-USER.jsonl with --nodes].
     #[arg(long)]
     journal: Option<PathBuf>,
 }
@@ -48,17 +55,23 @@ pub async fn run(args: MigrateArgs) -> anyhow::Result<()> {
     let password = read_password_file(&args.password_file)?;
     let source = ZimbraBackend::new()?;
     source.add_user(&args.user, ZimbraSourceConfig { url: args.url.clone(), account: args.from.clone(), password });
-    let target = NativeBackend::open_embedded(&args.data.join("cluster"))
-        .await
-        .with_context(|| format!("cannot open the store in {} (is a node running on it?)", args.data.display()))?;
+    let target = match &args.data {
+        Some(data) => NativeBackend::open_embedded(&data.join("cluster"))
+            .await
+            .with_context(|| format!("cannot open the store in {} (is a node running on it?)", data.display()))?,
+        None => NativeBackend::connect(args.nodes.clone(), RetryPolicy::default())?,
+    };
     let result = migrate(&source, &target, &args).await;
     target.shutdown().await;
     result
 }
 
 async fn migrate(source: &ZimbraBackend, target: &NativeBackend, args: &MigrateArgs) -> anyhow::Result<()> {
-    let journal_path =
-        args.journal.clone().unwrap_or_else(|| args.data.join("migrations").join(format!("{}.jsonl", args.user)));
+    let journal_path = match (&args.journal, &args.data) {
+        (Some(path), _) => path.clone(),
+        (None, Some(data)) => data.join("migrations").join(format!("{}.jsonl", args.user)),
+        (None, None) => PathBuf::from(format!("mailgate-migrate-{}.jsonl", args.user)),
+    };
     let journal = Journal::open(&journal_path)?;
     let plan = MigrationPlan {
         user: args.user.clone(),
@@ -93,14 +106,4 @@ async fn migrate(source: &ZimbraBackend, target: &NativeBackend, args: &MigrateA
         println!("no cutover (--no-cutover): {} still serves", args.from);
     }
     Ok(())
-}
-
-/// The first line of `path`, which must not be empty.
-fn read_password_file(path: &std::path::Path) -> anyhow::Result<String> {
-    let text = std::fs::read_to_string(path).with_context(|| format!("cannot read {}", path.display()))?;
-    let password = text.lines().next().unwrap_or_default().trim_end_matches('\r').to_owned();
-    if password.is_empty() {
-        anyhow::bail!("{} holds no password on its first line", path.display());
-    }
-    Ok(password)
 }

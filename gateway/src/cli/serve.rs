@@ -55,7 +55,8 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         .await
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     let url = format!("http://{}/graphql", listener.local_addr()?);
-    let state = server::app_state(backend, Vec::new(), &secret, &config);
+    let extra = crate::zimbra_sources::from_config(&config.zimbra_sources)?;
+    let state = server::app_state(backend, extra, &secret, &config);
     {
         let mut out = std::io::stdout().lock();
         writeln!(out, "Mailgate gateway listening on {url} (cluster {})", config.nodes.join(","))?;

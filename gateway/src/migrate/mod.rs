@@ -207,6 +207,7 @@ impl<'a> Migrator<'a> {
     /// Copies every listed message not in the journal; returns the listing.
     async fn copy(&mut self, source_name: &str, folders: &FolderMap) -> anyhow::Result<Vec<Listed>> {
         let mut listed: Vec<Listed> = Vec::new();
+        let mut failed: Vec<Listed> = Vec::new();
         let mut offset = 0;
         let sort = Sort { key: SortKey::ReceivedAt, descending: false };
         loop {
@@ -220,27 +221,52 @@ impl<'a> Migrator<'a> {
             let page: Vec<Listed> = page.items.iter().map(Listed::from).collect();
             let todo: Vec<Listed> = page.iter().filter(|m| self.journal.copied(&m.id).is_none()).cloned().collect();
             self.progress.skip((page.len() - todo.len()) as u64);
-            let (source, target, who, user) = (self.source, self.target, &self.who, self.plan.user.as_str());
-            let mut copies = futures::stream::iter(todo.into_iter().map(|m| {
-                let mailbox = folders.native(&m.mailbox).cloned();
-                async move { copy_one(source, target, who, user, source_name, mailbox, m).await }
-            }))
-            .buffered(self.plan.concurrency.max(1));
-            while let Some(result) = copies.next().await {
-                match result {
-                    Ok(copied) => {
-                        let size = copied.size;
-                        self.journal.record(copied)?;
-                        self.progress.copied(size);
-                    }
-                    // Left for verification to report; the next run retries it.
-                    Err(err) => self.progress.println(format!("copy failed: {err:#}")),
-                }
-            }
-            drop(copies);
+            failed.extend(self.copy_all(source_name, folders, todo).await?);
             listed.extend(page);
         }
+        // A second chance, one at a time, for what failed (a write that timed
+        // out during an election, a source hiccup); what fails again is left
+        // to verification and the next run.
+        if !failed.is_empty() {
+            self.progress.println(format!("retrying {} messages that failed", failed.len()));
+            for m in failed {
+                self.copy_all(source_name, folders, vec![m]).await?;
+            }
+        }
         Ok(listed)
+    }
+
+    /// Copies `todo`, `concurrency` at a time, journaling each success; returns the failures.
+    async fn copy_all(
+        &mut self,
+        source_name: &str,
+        folders: &FolderMap,
+        todo: Vec<Listed>,
+    ) -> anyhow::Result<Vec<Listed>> {
+        let (source, target, who, user) = (self.source, self.target, &self.who, self.plan.user.as_str());
+        let mut copies = futures::stream::iter(todo.into_iter().map(|m| {
+            let mailbox = folders.native(&m.mailbox).cloned();
+            async move {
+                let result = copy_one(source, target, who, user, source_name, mailbox, m.clone()).await;
+                (m, result)
+            }
+        }))
+        .buffered(self.plan.concurrency.max(1));
+        let mut failed = Vec::new();
+        while let Some((m, result)) = copies.next().await {
+            match result {
+                Ok(copied) => {
+                    let size = copied.size;
+                    self.journal.record(copied)?;
+                    self.progress.copied(size);
+                }
+                Err(err) => {
+                    self.progress.println(format!("copy failed: {err:#}"));
+                    failed.push(m);
+                }
+            }
+        }
+        Ok(failed)
     }
 
     /// Checks every listed message; reconciles flags and folders first.
