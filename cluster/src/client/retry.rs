@@ -7,7 +7,7 @@ use std::time::Duration;
 pub struct RetryPolicy {
     /// One HTTP request's timeout (a stopped node accepts but never answers).
     pub request_timeout: Duration,
-    /// Give up after this long: longer than an election (lease 1 s + election 0.5-1 s).
+    /// Give up after this long: longer than an election (lease 0.6 s + election 0.3-0.6 s).
     pub deadline: Duration,
     /// The first backoff.
     pub first_backoff: Duration,

@@ -15,7 +15,7 @@ use anyhow::{bail, Context};
 use base64::Engine as _;
 use mailgate_backend::{ChangeRequest, MailChange, MailboxRole, RequestId};
 use mailgate_cluster::proto::{ReadEnvelope, ReadReply, ReadRequest};
-use mailgate_cluster::{admin, ClusterClient, Command, RetryPolicy};
+use mailgate_cluster::{admin, raft, ClusterClient, Command, RetryPolicy};
 use std::path::{Path, PathBuf};
 use std::process::{Child, Command as Proc, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
@@ -389,13 +389,16 @@ the payload in base64, both sent to the leader.\n\n"
     s.push_str("\nGoal: throughput at least etcd's at the same durability.\n\n");
     s.push_str(&format!(
         "Fail-over (SIGKILL the leader while one client writes 4 KiB imports → its next acknowledged write), {} trials: \
-**p50 {} ms**, p99 {} ms, min {} ms, max {} ms. Goal: p50 at most 1500 ms. Timing: heartbeat 100 ms, \
-election 500-1000 ms, pre-vote; followers wait out the leader lease (election max) before electing.\n{END}\n",
+**p50 {} ms**, p99 {} ms, min {} ms, max {} ms. Goal: p50 at most 1500 ms. Timing: heartbeat {} ms, \
+election {}-{} ms, pre-vote; followers wait out the leader lease (election max) before electing.\n{END}\n",
         failovers.len(),
         ms(pct(failovers, 0.5)),
         ms(pct(failovers, 0.99)),
         ms(failovers.first().copied().unwrap_or_default()),
         ms(failovers.last().copied().unwrap_or_default()),
+        raft::HEARTBEAT_MS,
+        raft::ELECTION_TIMEOUT_MIN_MS,
+        raft::ELECTION_TIMEOUT_MAX_MS,
     ));
     let old = std::fs::read_to_string(out).unwrap_or_default();
     let new = match (old.find(BEGIN), old.find(END)) {
