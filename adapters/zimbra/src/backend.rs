@@ -2,7 +2,8 @@
 //!
 //! One backend serves many of our accounts, each mapped to one Zimbra
 //! account ([`ZimbraBackend::add_user`]); all share one pooled reqwest client.
-//! Batch-shaped calls are one `BatchRequest` (one HTTP round trip).
+//! Batch-shaped calls are one `BatchRequest` (one HTTP round trip); `blobs`
+//! too, cutting parts out of raw messages ([`crate::blobs`]).
 //!
 //! Where Zimbra differs from our contract, this module decides:
 //! - `CreateAccount` cannot create a Zimbra account (that is an admin
@@ -17,6 +18,8 @@
 //! - `DeleteMailbox` moves the folder's messages to Trash, then deletes it,
 //!   because Zimbra's folder delete destroys its contents.
 
+use crate::batch::{self, OnError};
+use crate::blobs;
 use crate::client::{Reply, SoapClient};
 use crate::config::{ClientLimits, ZimbraSourceConfig};
 use crate::convert::{self, is_conv_id, is_item_id, split_blob};
@@ -63,19 +66,6 @@ fn req(name: &str) -> El {
 
 fn state_of(r: &Reply) -> State {
     State(r.change_token().unwrap_or("0").to_owned())
-}
-
-/// Items of a BatchResponse by requestId: the response element or its fault.
-fn batch_items(reply: &Reply) -> HashMap<String, Result<&El, SoapFault>> {
-    reply
-        .body
-        .children
-        .iter()
-        .filter_map(|c| {
-            let rid = c.get("requestId")?.to_owned();
-            Some((rid, if c.name == "Fault" { Err(SoapFault::from_el(c)) } else { Ok(c) }))
-        })
-        .collect()
 }
 
 fn absent(f: &SoapFault) -> bool {
@@ -285,8 +275,7 @@ impl ZimbraBackend {
             return Ok(out);
         }
         let joined = valid.iter().map(|i| i.as_str()).collect::<Vec<_>>().join(",");
-        let mut batch = El::new("BatchRequest").attr("xmlns", "urn:zimbra").attr("onerror", "stop");
-        for (n, (op, l, tcon)) in ops.iter().enumerate() {
+        let actions = ops.iter().map(|(op, l, tcon)| {
             let mut a = El::new("action").attr("id", &joined).attr("op", op);
             if let Some(l) = l {
                 a.set("l", l);
@@ -294,10 +283,10 @@ impl ZimbraBackend {
             if let Some(t) = tcon {
                 a.set("tcon", t);
             }
-            batch.children.push(req("MsgActionRequest").attr("requestId", n).child(a));
-        }
-        let r = c.call(&batch, false).await?;
-        let items = batch_items(&r);
+            req("MsgActionRequest").child(a)
+        });
+        let r = c.call(&batch::request(OnError::Stop, actions), false).await?;
+        let items = batch::items(&r);
         let mut touched: Vec<String> = Vec::new();
         for (n, (op, _, _)) in ops.iter().enumerate() {
             match items.get(&n.to_string()) {
@@ -377,16 +366,15 @@ impl MailBackend for ZimbraBackend {
         if self.limits.one_call_per_message {
             return self.messages_one_by_one(&c, account, &valid).await;
         }
-        let mut batch = El::new("BatchRequest").attr("xmlns", "urn:zimbra").attr("onerror", "continue");
-        for (n, id) in valid.iter().enumerate() {
+        let ms = valid.iter().map(|id| {
             let mut m = El::new("m").attr("id", id.as_str()).attr("html", "1").attr("needExp", "1").attr("neuter", "0");
             for h in convert::HEADERS {
                 m.children.push(El::new("header").attr("n", *h));
             }
-            batch.children.push(req("GetMsgRequest").attr("requestId", n).child(m));
-        }
-        let r = c.call(&batch, true).await?;
-        for (_, item) in batch_items(&r) {
+            m
+        });
+        let r = c.call(&batch::get_msgs(ms), true).await?;
+        for (_, item) in batch::items(&r) {
             match item {
                 Ok(el) => {
                     if let Some(msg) = el.first("m").and_then(|m| convert::message(account, m)) {
@@ -466,12 +454,9 @@ impl MailBackend for ZimbraBackend {
         if valid.is_empty() {
             return Ok(out);
         }
-        let mut batch = El::new("BatchRequest").attr("xmlns", "urn:zimbra").attr("onerror", "continue");
-        for (n, id) in valid.iter().enumerate() {
-            batch.children.push(req("GetConvRequest").attr("requestId", n).child(El::new("c").attr("id", id.as_str())));
-        }
-        let r = c.call(&batch, true).await?;
-        for (rid, item) in batch_items(&r) {
+        let convs = valid.iter().map(|id| req("GetConvRequest").child(El::new("c").attr("id", id.as_str())));
+        let r = c.call(&batch::request(OnError::Continue, convs), true).await?;
+        for (rid, item) in batch::items(&r) {
             let Some(id) = rid.parse::<usize>().ok().and_then(|i| valid.get(i)) else { continue };
             match item {
                 Ok(el) => {
@@ -506,18 +491,7 @@ impl MailBackend for ZimbraBackend {
         max_size: u64,
     ) -> Result<HashMap<BlobId, Vec<u8>>, BackendError> {
         let c = self.client(who, account)?;
-        let cap = usize::try_from(max_size).unwrap_or(usize::MAX);
-        let fetches = ids.iter().filter_map(|b| split_blob(b).map(|(id, part)| (b, id, part))).map(|(b, id, part)| {
-            let c = c.clone();
-            async move { c.download(id, part, cap).await.map(|bytes| bytes.map(|x| (b.clone(), x))) }
-        });
-        let mut out = HashMap::new();
-        for r in futures::future::join_all(fetches).await {
-            if let Some((b, bytes)) = r? {
-                out.insert(b, bytes);
-            }
-        }
-        Ok(out)
+        blobs::fetch(&c, &self.limits, ids, max_size).await
     }
 
     async fn blob_range(

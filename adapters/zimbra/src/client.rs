@@ -7,7 +7,9 @@
 //! Replies are read chunk by chunk with a byte cap, then parsed by the
 //! hostile-input-safe reader in [`crate::xml`]: a DOCTYPE, a truncated or
 //! oversized body, a wrong content type or an HTML error page all end as an
-//! `ErrorKind::Backend` error (`Unavailable` for 502-504 and timeouts).
+//! `ErrorKind::Backend` error (`Unavailable` for 502-504 and timeouts);
+//! [`SoapClient::call_capped`] reports an oversized reply as `None` instead,
+//! for a caller that can fetch the same data in smaller pieces.
 
 use crate::config::{ClientLimits, ZimbraSourceConfig};
 use crate::fault::SoapFault;
@@ -34,9 +36,11 @@ impl Reply {
     }
 }
 
-/// Why one attempt failed: a fault the server sent, or anything else.
+/// Why one attempt failed: a fault the server sent, a reply over the size
+/// cap (refused while streaming), or anything else.
 enum Attempt {
     Fault(SoapFault),
+    TooLarge,
     Other(BackendError),
 }
 
@@ -140,9 +144,8 @@ impl SoapClient {
                 "zimbra answered http {status} with content type {ct:?}, not xml"
             ))));
         }
-        let bytes = read_capped(resp, self.limits.max_reply_bytes).await.map_err(Attempt::Other)?.ok_or_else(|| {
-            Attempt::Other(backend(format!("zimbra reply larger than {} bytes", self.limits.max_reply_bytes)))
-        })?;
+        let bytes =
+            read_capped(resp, self.limits.max_reply_bytes).await.map_err(Attempt::Other)?.ok_or(Attempt::TooLarge)?;
         let env = xml::parse(&bytes).map_err(|e| Attempt::Other(backend(format!("zimbra reply refused: {e}"))))?;
         if env.name != "Envelope" {
             return Err(Attempt::Other(backend("zimbra reply is not a soap envelope")));
@@ -168,12 +171,25 @@ impl SoapClient {
                 Ok(tok)
             }
             Err(Attempt::Fault(f)) => Err(f.into_error()),
+            Err(Attempt::TooLarge) => Err(self.too_large()),
             Err(Attempt::Other(e)) => Err(e),
         }
     }
 
+    fn too_large(&self) -> BackendError {
+        backend(format!("zimbra reply larger than {} bytes", self.limits.max_reply_bytes))
+    }
+
     /// Sends one request (a `BatchRequest` counts as one); `read` allows retries.
+    /// A reply larger than `max_reply_bytes` is an error.
     pub async fn call(&self, body: &El, read: bool) -> Result<Reply, BackendError> {
+        self.call_capped(body, read).await?.ok_or_else(|| self.too_large())
+    }
+
+    /// [`SoapClient::call`], but a reply larger than `max_reply_bytes` is
+    /// `Ok(None)`: it was refused while streaming (never held whole), and the
+    /// caller may fetch the same data another way.
+    pub async fn call_capped(&self, body: &El, read: bool) -> Result<Option<Reply>, BackendError> {
         let mut tries = 0;
         let mut reauthed = false;
         loop {
@@ -182,7 +198,8 @@ impl SoapClient {
                 None => self.authenticate().await?,
             };
             match self.attempt(Some(&token), body).await {
-                Ok(r) => return Ok(r),
+                Ok(r) => return Ok(Some(r)),
+                Err(Attempt::TooLarge) => return Ok(None),
                 Err(Attempt::Fault(f))
                     if !reauthed && matches!(f.code.as_str(), "service.AUTH_EXPIRED" | "service.AUTH_REQUIRED") =>
                 {

@@ -1,12 +1,14 @@
 //! MIME to Zimbra's view of a message: the `mp` part tree, addresses, fragment.
 //!
 //! Parsed once when a message enters the simulator (mail-parser 0.11). Part
-//! numbering follows `reference/zimbra-soap.md` §5: the multipart root is
-//! `""`, its children `1`, `2`, nested ones `1.2`; a single-part message is
-//! part `1`. An attached message/rfc822 is one leaf whose `filename` falls
-//! back to its subject.
+//! numbers and part bytes come from [`crate::parts`], which the adapter cuts
+//! attachments with too: the multipart root is `""`, its children `1`, `2`,
+//! nested ones `1.2`; a single-part message is part `1`; the parts of an
+//! attached message/rfc822 `2` are `2.1`, … (REST serves them). In `mp` an
+//! attached message is one leaf whose `filename` falls back to its subject.
 
-use mail_parser::{HeaderValue, MessageParser, MimeHeaders, PartType};
+use crate::parts::{self, Node};
+use mail_parser::{HeaderValue, MimeHeaders, PartType};
 
 /// One MIME part as Zimbra describes it.
 #[derive(Debug, Clone, Default)]
@@ -25,11 +27,12 @@ pub struct Part {
     pub ci: Option<String>,
     /// Decoded text of text parts.
     pub text: Option<String>,
-    /// Decoded bytes, for REST downloads.
+    /// What a REST download of the part returns ([`Node::bytes`]).
     pub bytes: Vec<u8>,
     /// Whether this leaf counts as an attachment (Zimbra's `a` flag).
     pub attachment: bool,
-    /// Child parts of a multipart.
+    /// Child parts of a multipart; for message/rfc822, the attached
+    /// message's root (`mp` does not list it, REST serves it).
     pub children: Vec<Part>,
 }
 
@@ -117,7 +120,7 @@ fn collapse(s: &str, max: usize) -> String {
 
 /// Parses raw bytes; never fails (unparsable input gives an empty view).
 pub fn parse(raw: &[u8]) -> Parsed {
-    let Some(msg) = MessageParser::default().parse(raw) else {
+    let Some(msg) = parts::parse(raw) else {
         return Parsed {
             root: Part { part: "1".into(), ct: "text/plain".into(), ..Part::default() },
             ..Parsed::default()
@@ -153,11 +156,10 @@ pub fn parse(raw: &[u8]) -> Parsed {
         let value = value.split(['\r', '\n']).map(str::trim).filter(|s| !s.is_empty()).collect::<Vec<_>>().join(" ");
         out.headers.push((h.name().to_owned(), value));
     }
-    let attachments: Vec<u32> = msg.attachments.clone();
     let text_idx = msg.text_body.first().copied();
     let html_idx = msg.html_body.first().copied();
     let mut numbers = Vec::new();
-    out.root = build(&msg, 0, None, &attachments, &mut numbers, 0);
+    out.root = parts::tree(&msg).map(|root| build(&root, &msg, &mut numbers)).unwrap_or_default();
     for (idx, number) in numbers {
         let body = |want: Option<u32>, kind_html: bool| {
             want == Some(idx)
@@ -181,41 +183,19 @@ pub fn parse(raw: &[u8]) -> Parsed {
     out
 }
 
-fn build(
-    msg: &mail_parser::Message<'_>,
-    idx: u32,
-    number: Option<String>,
-    atts: &[u32],
-    numbers: &mut Vec<(u32, String)>,
-    depth: usize,
-) -> Part {
-    let Some(p) = msg.parts.get(idx as usize) else { return Part::default() };
-    let ct = match p.content_type() {
-        Some(ct) => match ct.subtype() {
-            Some(sub) => format!("{}/{}", ct.ctype(), sub),
-            None => ct.ctype().to_owned(),
-        },
-        None => match p.body {
-            PartType::Message(_) => "message/rfc822".into(),
-            PartType::Html(_) => "text/html".into(),
-            PartType::Multipart(_) => "multipart/mixed".into(),
-            _ => "text/plain".into(),
-        },
+/// The simulator's view of a numbered part; `numbers` collects `(index, number)`
+/// of the top-level message's leaves, to find its bodies by mail-parser's index.
+fn build(node: &Node<'_>, top: &mail_parser::Message<'_>, numbers: &mut Vec<(u32, String)>) -> Part {
+    let ct = node.content_type();
+    let children = node.children.iter().map(|c| build(c, top, numbers)).collect();
+    let p = node.part;
+    if let PartType::Multipart(_) = p.body {
+        return Part { part: node.number.clone(), ct, children, ..Part::default() };
     }
-    .to_ascii_lowercase();
-    if let PartType::Multipart(children) = &p.body {
-        let me = number.unwrap_or_default();
-        let mut part = Part { part: me.clone(), ct, ..Part::default() };
-        if depth < 32 {
-            for (n, &child) in children.iter().enumerate() {
-                let num = if me.is_empty() { (n + 1).to_string() } else { format!("{me}.{}", n + 1) };
-                part.children.push(build(msg, child, Some(num), atts, numbers, depth + 1));
-            }
-        }
-        return part;
+    // Indices of an attached message's parts are its own: only the top level's name its bodies.
+    if std::ptr::eq(node.message, top) {
+        numbers.push((node.index, node.number.clone()));
     }
-    let me = number.unwrap_or_else(|| "1".to_owned());
-    numbers.push((idx, me.clone()));
     let text = match &p.body {
         PartType::Text(t) | PartType::Html(t) => Some(t.to_string()),
         _ => None,
@@ -226,9 +206,9 @@ fn build(
             filename = m.subject().map(str::to_owned);
         }
     }
-    let bytes = p.contents().to_vec();
+    let bytes = node.bytes().into_owned();
     Part {
-        part: me,
+        part: node.number.clone(),
         ct,
         size: bytes.len(),
         cd: p.content_disposition().map(|d| d.ctype().to_ascii_lowercase()),
@@ -236,7 +216,7 @@ fn build(
         ci: p.content_id().map(|c| format!("<{}>", strip(c))),
         text,
         bytes,
-        attachment: atts.contains(&idx),
-        children: Vec::new(),
+        attachment: node.message.attachments.contains(&node.index),
+        children,
     }
 }

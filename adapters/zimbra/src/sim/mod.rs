@@ -30,6 +30,7 @@ use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 use store::Mailbox;
 
+pub use ops::MAX_INLINE_RAW;
 pub use store::{DRAFTS, INBOX, JUNK, SENT, TRASH};
 
 /// Milliseconds since the epoch, wall clock.

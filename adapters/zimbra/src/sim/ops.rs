@@ -11,6 +11,26 @@ use crate::xml::El;
 
 const MAIL: &str = "urn:zimbraMail";
 
+/// The largest raw message GetMsg `raw=1` sends inline; a bigger one gets
+/// `<content url=…>` and no text. Zimbra's rule (`ToXML.encodeMessageAsMIME`):
+/// inline only while the size plus 2048 is at most `MAX_INLINE_MSG_SIZE`,
+/// 40 000 bytes.
+pub const MAX_INLINE_RAW: usize = 40_000 - 2_048;
+
+/// The raw message as `<content>` text, if it may go inline. XML carries
+/// characters, not bytes: a byte of 0x80 or more would have to be decoded
+/// with a guessed charset (mangling anything that is not UTF-8), and the C0
+/// controls other than tab, LF and CR cannot appear at all, not even as
+/// character references. Zimbra inlines only ASCII and gives a URL for the
+/// rest; so do we, and for those controls too, which `xml::escape` would drop.
+fn inline_raw(raw: &[u8]) -> Option<String> {
+    let xml_safe = raw.iter().all(|&b| matches!(b, b'\t' | b'\n' | b'\r' | 0x20..=0x7f));
+    if raw.len() > MAX_INLINE_RAW || !xml_safe {
+        return None;
+    }
+    String::from_utf8(raw.to_vec()).ok()
+}
+
 fn resp(name: &str) -> El {
     El::new(name).attr("xmlns", MAIL)
 }
@@ -193,7 +213,8 @@ pub fn msg_action(mb: &mut Mailbox, req: &El) -> Result<El, Fault> {
     Ok(resp("MsgActionResponse").child(El::new("action").attr("id", done).attr("op", op)))
 }
 
-/// GetMsgRequest: one full message; `read=1` clears `u` first.
+/// GetMsgRequest: one full message; `read=1` clears `u` first; `raw=1`
+/// gives the RFC822 text instead of `mp`, inline or as a URL ([`MAX_INLINE_RAW`]).
 pub fn get_msg(mb: &mut Mailbox, req: &El) -> Result<El, Fault> {
     let m = req.first("m").ok_or_else(|| Fault::invalid("missing m"))?;
     let raw_id = m.get("id").unwrap_or_default();
@@ -213,7 +234,11 @@ pub fn get_msg(mb: &mut Mailbox, req: &El) -> Result<El, Fault> {
     let mut el = encode::msg_full(msg, flag(m, "html"), &headers);
     if flag(m, "raw") {
         el.children.retain(|c| c.name != "mp");
-        el.children.push(El::new("content").text(String::from_utf8_lossy(&msg.raw).into_owned()));
+        let content = match inline_raw(&msg.raw) {
+            Some(text) => El::new("content").text(text),
+            None => El::new("content").attr("url", format!("/service/home/~/?auth=co&id={id}")),
+        };
+        el.children.push(content);
     }
     Ok(resp("GetMsgResponse").child(el))
 }
