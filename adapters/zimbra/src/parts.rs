@@ -24,51 +24,19 @@
 //! Zimbra's REST download sends it. An attached message's bytes are that
 //! message, whole.
 //!
-//! Parse with [`parse`]: the adapter parses MIME a server sent, and
-//! mail-parser, which parses nested messages without recursing, drops them
-//! recursively, one stack frame per level; [`Mime`] drops them in a loop, so a
-//! chain of thousands of attached messages cannot overflow the stack.
+//! Parse with [`parse`] (re-exported from `mailgate-mime`): the adapter parses
+//! MIME a server sent, and its [`Mime`] drops a chain of thousands of attached
+//! messages in a loop instead of overflowing the stack.
 
 use mail_parser::decoders::base64::base64_decode;
 use mail_parser::decoders::quoted_printable::quoted_printable_decode;
-use mail_parser::{Encoding, Message, MessageParser, MessagePart, MimeHeaders, PartType};
+use mail_parser::{Encoding, Message, MessagePart, MimeHeaders, PartType};
+pub use mailgate_mime::{parse, Mime};
 use std::borrow::Cow;
-use std::ops::Deref;
 
 /// How deep parts are numbered; deeper children are left out (the
 /// simulator's `mp` tree and the adapter's cutting stop at the same place).
 const MAX_DEPTH: usize = 32;
-
-/// A parsed message that is dropped without recursion.
-#[derive(Debug)]
-pub struct Mime<'x>(Message<'x>);
-
-/// Parses raw bytes; `None` when mail-parser finds no message in them.
-pub fn parse(raw: &[u8]) -> Option<Mime<'_>> {
-    MessageParser::default().parse(raw).map(Mime)
-}
-
-impl<'x> Deref for Mime<'x> {
-    type Target = Message<'x>;
-
-    fn deref(&self) -> &Message<'x> {
-        &self.0
-    }
-}
-
-impl Drop for Mime<'_> {
-    fn drop(&mut self) {
-        // Empty every attached message before it is dropped, so each drop is shallow.
-        let mut pending = vec![std::mem::take(&mut self.0.parts)];
-        while let Some(mut parts) = pending.pop() {
-            for part in parts.drain(..) {
-                if let PartType::Message(mut attached) = part.body {
-                    pending.push(std::mem::take(&mut attached.parts));
-                }
-            }
-        }
-    }
-}
 
 /// One MIME part and its Zimbra number.
 #[derive(Debug)]

@@ -7,7 +7,7 @@
 //! nested multipart `2` are `2.1`, `2.2`; a non-multipart root is part `1`.
 //! An attached `message/rfc822` is one attachment (its parts are not listed).
 
-use mail_parser::{HeaderValue, MessageParser, MessagePart, MimeHeaders, PartType};
+use mail_parser::{HeaderValue, MessagePart, MimeHeaders, PartType};
 use mailgate_backend::{Address, AddressKind, Header};
 use std::collections::HashMap;
 
@@ -60,7 +60,9 @@ pub struct ParsedAttachment {
 
 /// Parses a raw RFC 5322 message, best effort.
 pub fn parse(raw: &[u8]) -> ParsedMessage {
-    let Some(msg) = MessageParser::default().parse(raw) else {
+    // Through mailgate-mime: this runs in the state machine's apply, where a
+    // message whose drop overflowed the stack would abort every replica.
+    let Some(msg) = mailgate_mime::parse(raw) else {
         return ParsedMessage::default();
     };
     let mut out = ParsedMessage {

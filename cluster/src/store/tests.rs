@@ -270,6 +270,27 @@ fn malformed_mime_is_stored_and_searchable_by_raw_blob() {
 }
 
 #[test]
+fn a_deeply_nested_message_is_stored_without_crashing_the_apply() {
+    // 20,000 nested message/rfc822 parts: mail-parser's recursive drop of the
+    // parsed tree overflowed the apply thread's stack and aborted the node (and
+    // every replica, on every replay of the log). A small stack makes the old
+    // failure certain.
+    let outcome = std::thread::Builder::new()
+        .stack_size(512 * 1024)
+        .spawn(|| {
+            let mut fx = Fx::new();
+            let raw = "Subject: nest\r\nContent-Type: message/rfc822\r\n\r\n".repeat(20_000) + "Subject: end\r\n\r\nx\r\n";
+            let id = fx.import(&raw, 1);
+            let r = fx.store.read().unwrap();
+            r.messages("ann", std::slice::from_ref(&id)).unwrap()[&id].subject.clone()
+        })
+        .unwrap()
+        .join()
+        .unwrap();
+    assert_eq!(outcome, "nest");
+}
+
+#[test]
 fn unknown_account_or_mailbox_is_not_found() {
     let mut fx = Fx::new();
     let e = fx.apply_as("ghost", "g", MailChange::Delete { ids: vec![] }).unwrap_err();
