@@ -1,8 +1,20 @@
 //! The Raft state machine over the mailbox store.
 //!
-//! Each `apply` batch is one write transaction with immediate durability
-//! that applies every entry, records `last_applied` and the membership, and
-//! commits; only then are the responders answered.
+//! Each `apply` batch is one write transaction that applies every entry,
+//! records `last_applied` and the membership, and commits; only then are the
+//! responders answered.
+//!
+//! Most commits are not fsynced, as etcd's backend is not: the Raft log is
+//! the durable record (an entry is acknowledged once a quorum fsynced it), and
+//! the state machine is a cache of it that is made durable at a checkpoint
+//! at most [`CHECKPOINT_EVERY`] apart, and before every snapshot. A crash loses
+//! the commits since the last checkpoint, `last_applied` with them, and on
+//! restart openraft re-applies those entries from the log, which still holds
+//! them: the log is purged only behind a snapshot, and a snapshot is built
+//! after a checkpoint. Applying is deterministic and blob writes idempotent,
+//! so the replay rebuilds the same state. This takes the fsyncs of the state
+//! machine and of every blob off the write path (one per message and one per
+//! attachment before, on every replica).
 
 use super::snapshot::{self, SnapshotDir, SnapshotFile};
 use super::{blocking, Entry, LogId, SnapshotMeta, StoredMembership, TypeConfig};
@@ -16,6 +28,11 @@ use openraft::{EntryPayload, OptionalSend};
 use redb::ReadableDatabase;
 use std::io;
 use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+/// The longest time between two durable state-machine commits: it bounds the
+/// log a restarted node re-applies.
+pub const CHECKPOINT_EVERY: Duration = Duration::from_millis(500);
 
 const LAST_APPLIED: &[u8] = b"last_applied";
 const MEMBERSHIP: &[u8] = b"membership";
@@ -25,17 +42,19 @@ const MEMBERSHIP: &[u8] = b"membership";
 pub struct StateMachine {
     store: Arc<MailStore>,
     snapshots: SnapshotDir,
+    /// When the last durable commit was made.
+    checkpointed: Instant,
 }
 
 impl StateMachine {
-    /// Wraps an opened store.
+    /// Wraps an opened store (whose opening made a durable commit).
     pub fn new(store: Arc<MailStore>, snapshots: SnapshotDir) -> Self {
-        Self { store, snapshots }
+        Self { store, snapshots, checkpointed: Instant::now() }
     }
 }
 
-fn apply_batch(store: &MailStore, entries: Vec<Entry>) -> io::Result<Vec<CommandResponse>> {
-    store.write(|t: &mut Tables<'_>| {
+fn apply_batch(store: &MailStore, entries: Vec<Entry>, durable: bool) -> io::Result<Vec<CommandResponse>> {
+    store.write_with(durable, |t: &mut Tables<'_>| {
         let mut responses = Vec::with_capacity(entries.len());
         let mut last = None;
         for entry in entries {
@@ -95,7 +114,11 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
             responders.push(responder);
         }
         let store = self.store.clone();
-        let responses = blocking(move || apply_batch(&store, batch)).await?;
+        let durable = self.checkpointed.elapsed() >= CHECKPOINT_EVERY;
+        let responses = blocking(move || apply_batch(&store, batch, durable)).await?;
+        if durable {
+            self.checkpointed = Instant::now();
+        }
         for (responder, response) in responders.into_iter().zip(responses) {
             if let Some(r) = responder {
                 r.send(response);
@@ -145,6 +168,9 @@ impl RaftSnapshotBuilder<TypeConfig> for SnapshotBuilder {
         let store = self.store.clone();
         let dir = self.snapshots.clone();
         blocking(move || {
+            // The log is purged behind this snapshot: what it covers must not be
+            // lost with a crash first.
+            store.checkpoint()?;
             let tmp = dir.temp_path();
             let meta = snapshot::build(&store, &tmp)?;
             let snapshot = dir.set_current(&meta, &tmp)?;

@@ -41,10 +41,7 @@ impl MailStore {
         } else {
             txn.abort().map_err(tables::db_err)?;
         }
-        store.write(|t| {
-            let _ = t;
-            Ok(())
-        })?;
+        store.checkpoint()?;
         Ok(store)
     }
 
@@ -58,16 +55,41 @@ impl MailStore {
         &self.db
     }
 
-    /// Runs `f` in one write transaction committed with immediate durability.
+    /// Runs `f` in one write transaction committed with immediate durability
+    /// (the blobs it wrote, and every pending one, made durable first).
     pub fn write<R>(&self, f: impl FnOnce(&mut apply::Tables<'_>) -> io::Result<R>) -> io::Result<R> {
+        self.write_with(true, f)
+    }
+
+    /// Runs `f` in one write transaction. `durable == false` commits without an
+    /// fsync: readers see it at once, but a crash loses it (and everything since
+    /// the last durable commit), which the Raft state machine repairs by
+    /// re-applying those entries from the log. A durable commit fsyncs the
+    /// pending blobs before the database, so it never references a blob a
+    /// power loss could tear.
+    pub fn write_with<R>(
+        &self,
+        durable: bool,
+        f: impl FnOnce(&mut apply::Tables<'_>) -> io::Result<R>,
+    ) -> io::Result<R> {
         let mut txn = self.db.begin_write().map_err(tables::db_err)?;
-        txn.set_durability(Durability::Immediate).map_err(io::Error::other)?;
+        let durability = if durable { Durability::Immediate } else { Durability::None };
+        txn.set_durability(durability).map_err(io::Error::other)?;
         let result = {
             let mut tables = apply::Tables::open(&txn)?;
             f(&mut tables)?
         };
+        if durable {
+            self.blobs.sync_pending()?;
+        }
         txn.commit().map_err(tables::db_err)?;
         Ok(result)
+    }
+
+    /// Makes every commit so far durable (an empty durable commit after
+    /// non-durable ones persists them all; redb orders them).
+    pub fn checkpoint(&self) -> io::Result<()> {
+        self.write(|_| Ok(()))
     }
 
     /// A reader over the current committed version.
