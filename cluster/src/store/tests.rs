@@ -279,7 +279,8 @@ fn a_deeply_nested_message_is_stored_without_crashing_the_apply() {
         .stack_size(512 * 1024)
         .spawn(|| {
             let mut fx = Fx::new();
-            let raw = "Subject: nest\r\nContent-Type: message/rfc822\r\n\r\n".repeat(20_000) + "Subject: end\r\n\r\nx\r\n";
+            let raw =
+                "Subject: nest\r\nContent-Type: message/rfc822\r\n\r\n".repeat(20_000) + "Subject: end\r\n\r\nx\r\n";
             let id = fx.import(&raw, 1);
             let r = fx.store.read().unwrap();
             r.messages("ann", std::slice::from_ref(&id)).unwrap()[&id].subject.clone()
