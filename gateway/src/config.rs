@@ -25,6 +25,22 @@ pub struct Config {
     pub nodes: Vec<String>,
     /// Legacy Zimbra mailboxes served as users' sources (`[[zimbra_sources]]`).
     pub zimbra_sources: Vec<ZimbraSourceEntry>,
+    /// Origins (`scheme://host[:port]`) whose browser pages may call the API;
+    /// empty (the default) sends no CORS headers.
+    #[serde(deserialize_with = "cors_origins")]
+    pub cors_origins: Vec<String>,
+    /// Refuse `/graphql` requests a browser could send cross-site without a
+    /// preflight (see `http::csrf`); on by default.
+    pub csrf_prevention: bool,
+}
+
+/// Reads `cors_origins`, refusing an entry a browser would never send as `Origin`.
+fn cors_origins<'de, D: serde::Deserializer<'de>>(deserializer: D) -> Result<Vec<String>, D::Error> {
+    let origins = Vec::<String>::deserialize(deserializer)?;
+    for origin in &origins {
+        crate::http::cors::parse_origin(origin).map_err(serde::de::Error::custom)?;
+    }
+    Ok(origins)
 }
 
 /// One user's Zimbra mailbox, served through the same schema as native mail.
@@ -52,6 +68,8 @@ impl Default for Config {
             max_request_bytes: 64 * 1024 * 1024,
             nodes: Vec::new(),
             zimbra_sources: Vec::new(),
+            cors_origins: Vec::new(),
+            csrf_prevention: true,
         }
     }
 }
@@ -113,6 +131,10 @@ mod tests {
         let text = include_str!("../../gateway.example.toml");
         let config = Config::parse(text).unwrap();
         assert_eq!(config.inline_content_cap, 1024 * 1024);
+        assert!(config.csrf_prevention);
+        // The commented-out example origins are valid too.
+        let origins = text.lines().find_map(|line| line.strip_prefix("# cors_origins = ")).unwrap();
+        assert_eq!(Config::parse(&format!("cors_origins = {origins}")).unwrap().cors_origins.len(), 2);
     }
 
     #[test]
@@ -130,6 +152,16 @@ url = \"http://127.0.0.1:7070\"\npassword_file = \"/etc/pw\"\n";
         assert_eq!(config.zimbra_sources[0].password_file, PathBuf::from("/etc/pw"));
         let err = Config::parse(&format!("{text}passwd = \"x\"\n")).unwrap_err();
         assert!(err.to_string().contains("passwd"), "{err}");
+    }
+
+    #[test]
+    fn cors_origins_and_csrf_parse_and_bad_origins_are_rejected() {
+        let config = Config::parse("cors_origins = [\"https://mail.example.com\"]\ncsrf_prevention = false\n").unwrap();
+        assert_eq!(config.cors_origins, vec!["https://mail.example.com".to_owned()]);
+        assert!(!config.csrf_prevention);
+        assert!(Config::default().csrf_prevention && Config::default().cors_origins.is_empty());
+        let err = Config::parse("cors_origins = [\"https://mail.example.com/\"]\n").unwrap_err();
+        assert!(err.to_string().contains("mail.example.com/"), "{err}");
     }
 
     #[test]

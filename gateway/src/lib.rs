@@ -7,6 +7,8 @@
 //! # Layout
 //! - [`cli`]: the subcommands; `main.rs` only parses and calls [`cli::run`].
 //! - [`server`], [`app`]: building the shared state and the routes.
+//! - [`http`]: GraphQL-over-HTTP media types and status codes, CORS, CSRF
+//!   prevention, compression, request ids.
 //! - [`auth`], [`secret`]: bearer tokens and their signing secret.
 //! - [`download`]: `GET /download/{message}/{part}`.
 //! - [`instrumented`]: the backend wrapper that feeds `/metrics`.
@@ -24,6 +26,7 @@ pub mod cli;
 pub mod config;
 pub mod demo_seed;
 pub mod download;
+pub mod http;
 pub mod import;
 pub mod instrumented;
 pub mod mailbox_path;

@@ -44,6 +44,7 @@ pub fn app_state(
         auth: TokenAuthority::hs256(secret),
         metrics: telemetry::prometheus(),
         max_request_bytes: usize::try_from(config.max_request_bytes).unwrap_or(usize::MAX),
+        http: crate::http::HttpSettings::from_config(config),
     })
 }
 

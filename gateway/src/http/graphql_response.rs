@@ -1,0 +1,73 @@
+//! [`GraphqlHttpResponse`]: an executed GraphQL response as HTTP, with the
+//! GraphQL-over-HTTP spec's status codes.
+//!
+//! A *request error* (the document does not parse or validate, a variable
+//! cannot be coerced, a limit refuses it: nothing was executed) has no `data`
+//! entry and, with `application/graphql-response+json`, status 400. With
+//! `application/json` it stays 200, as the spec requires for legacy clients.
+//! Once execution started the status is 200, whatever errors fields raised.
+
+use super::ResponseMedia;
+use axum::http::{header, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+
+/// An executed response and the media type it is sent as.
+pub struct GraphqlHttpResponse {
+    /// What the schema answered.
+    pub response: async_graphql::Response,
+    /// `Accept`'s choice.
+    pub media: ResponseMedia,
+}
+
+impl GraphqlHttpResponse {
+    /// Whether nothing was executed: errors but no data, and no error points
+    /// at a field (async-graphql gives every field error its path).
+    pub fn is_request_error(response: &async_graphql::Response) -> bool {
+        response.data == async_graphql::Value::Null
+            && !response.errors.is_empty()
+            && response.errors.iter().all(|error| error.path.is_empty())
+    }
+}
+
+impl IntoResponse for GraphqlHttpResponse {
+    fn into_response(self) -> Response {
+        let GraphqlHttpResponse { mut response, media } = self;
+        let request_error = Self::is_request_error(&response);
+        let headers = std::mem::take(&mut response.http_headers);
+        let cache_control = if response.is_ok() { response.cache_control.value() } else { None };
+        let body = if request_error {
+            // The spec: a request error has no `data` entry (async-graphql writes `"data": null`).
+            let mut body = serde_json::json!({ "errors": response.errors });
+            if !response.extensions.is_empty() {
+                body["extensions"] = serde_json::json!(response.extensions);
+            }
+            serde_json::to_vec(&body)
+        } else {
+            serde_json::to_vec(&response)
+        };
+        let body = match body {
+            Ok(body) => body,
+            Err(err) => {
+                tracing::error!(%err, "cannot serialize a GraphQL response");
+                return super::error::error_response(
+                    StatusCode::INTERNAL_SERVER_ERROR,
+                    "internal error",
+                    "INTERNAL",
+                    media,
+                );
+            }
+        };
+        let status = if request_error && media == ResponseMedia::GraphqlResponseJson {
+            StatusCode::BAD_REQUEST
+        } else {
+            StatusCode::OK
+        };
+        let mut http = (status, body).into_response();
+        http.headers_mut().insert(header::CONTENT_TYPE, media.content_type());
+        if let Some(value) = cache_control.and_then(|value| HeaderValue::from_str(&value).ok()) {
+            http.headers_mut().insert(header::CACHE_CONTROL, value);
+        }
+        http.headers_mut().extend(headers);
+        http
+    }
+}
