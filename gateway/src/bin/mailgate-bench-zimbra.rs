@@ -192,8 +192,8 @@ The list page is one SearchRequest (`fetch=all`) and one GetFolderRequest (for `
 attachment content inlined, the page's raw messages come in one more BatchRequest\n\
 (`GetMsgRequest raw=1`) and the parts are cut locally; but Zimbra inlines a raw message only up\n\
 to 40,000 bytes and ASCII (the simulator keeps that rule), so each attachment of a bigger message\n\
-is still one REST download, and the round trips above that 3 are those. One run: compare the\n\
-ratios, not the raw times.\n{END}",
+adds one REST download to those 3 (the seeded page has none). One run: compare the ratios, not\n\
+the raw times.\n{END}",
         m.copied,
         m.bytes as f64 / 1e6,
         m.seconds,
