@@ -1,6 +1,8 @@
 //! The gateway's configuration: TOML with unknown keys rejected, every field
 //! defaulted, command-line flags applied on top by the CLI.
 
+use crate::limits::LimitsConfig;
+use crate::persisted::PersistedConfig;
 use serde::Deserialize;
 use std::net::SocketAddr;
 use std::path::{Path, PathBuf};
@@ -32,6 +34,10 @@ pub struct Config {
     /// Refuse `/graphql` requests a browser could send cross-site without a
     /// preflight (see `http::csrf`); on by default.
     pub csrf_prevention: bool,
+    /// What one request and one user may cost (`[limits]`).
+    pub limits: LimitsConfig,
+    /// Automatic persisted queries or a safelist (`[persisted_operations]`).
+    pub persisted_operations: PersistedConfig,
 }
 
 /// Reads `cors_origins`, refusing an entry a browser would never send as `Origin`.
@@ -70,6 +76,8 @@ impl Default for Config {
             zimbra_sources: Vec::new(),
             cors_origins: Vec::new(),
             csrf_prevention: true,
+            limits: LimitsConfig::default(),
+            persisted_operations: PersistedConfig::default(),
         }
     }
 }
@@ -132,6 +140,9 @@ mod tests {
         let config = Config::parse(text).unwrap();
         assert_eq!(config.inline_content_cap, 1024 * 1024);
         assert!(config.csrf_prevention);
+        // The documented [limits] values are the defaults.
+        assert_eq!(config.limits, LimitsConfig::default());
+        assert_eq!(config.persisted_operations, PersistedConfig::default());
         // The commented-out example origins are valid too.
         let origins = text.lines().find_map(|line| line.strip_prefix("# cors_origins = ")).unwrap();
         assert_eq!(Config::parse(&format!("cors_origins = {origins}")).unwrap().cors_origins.len(), 2);
@@ -162,6 +173,18 @@ url = \"http://127.0.0.1:7070\"\npassword_file = \"/etc/pw\"\n";
         assert!(Config::default().csrf_prevention && Config::default().cors_origins.is_empty());
         let err = Config::parse("cors_origins = [\"https://mail.example.com/\"]\n").unwrap_err();
         assert!(err.to_string().contains("mail.example.com/"), "{err}");
+    }
+
+    #[test]
+    fn limits_table_overrides_defaults_and_refuses_unknown_keys_and_zeros() {
+        let config = Config::parse("[limits]\nmax_aliases = 3\nrate_limit_per_second = 0\n").unwrap();
+        assert_eq!(config.limits.max_aliases, 3);
+        assert_eq!(config.limits.rate_limit_per_second, 0);
+        assert_eq!(config.limits.max_depth, LimitsConfig::default().max_depth);
+        let err = Config::parse("[limits]\nmax_alias = 3\n").unwrap_err();
+        assert!(err.to_string().contains("max_alias"), "{err}");
+        let err = Config::parse("[limits]\nmax_concurrent_requests = 0\n").unwrap_err();
+        assert!(err.to_string().contains("nonzero"), "{err}");
     }
 
     #[test]

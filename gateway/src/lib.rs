@@ -6,9 +6,12 @@
 //!
 //! # Layout
 //! - [`cli`]: the subcommands; `main.rs` only parses and calls [`cli::run`].
-//! - [`server`], [`app`]: building the shared state and the routes.
+//! - [`server`], [`app`]: building the shared state and the routes;
+//!   [`graphql_route`]: `/graphql`, its layers and handler.
 //! - [`http`]: GraphQL-over-HTTP media types and status codes, CORS, CSRF
 //!   prevention, compression, request ids.
+//! - [`limits`]: the `[limits]` table, load shedding, timeouts, per-user rate limits.
+//! - [`persisted`]: automatic persisted queries and the safelist.
 //! - [`auth`], [`secret`]: bearer tokens and their signing secret.
 //! - [`download`]: `GET /download/{message}/{part}`.
 //! - [`instrumented`]: the backend wrapper that feeds `/metrics`.
@@ -26,11 +29,14 @@ pub mod cli;
 pub mod config;
 pub mod demo_seed;
 pub mod download;
+pub mod graphql_route;
 pub mod http;
 pub mod import;
 pub mod instrumented;
+pub mod limits;
 pub mod mailbox_path;
 pub mod migrate;
+pub mod persisted;
 pub mod secret;
 pub mod seed;
 pub mod server;

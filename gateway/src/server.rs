@@ -5,9 +5,12 @@ use crate::auth::TokenAuthority;
 use crate::config::Config;
 use crate::download;
 use crate::instrumented::InstrumentedBackend;
+use crate::limits::load::ConcurrencyGate;
+use crate::limits::rate::UserRateLimiter;
+use crate::persisted::{ManifestError, PersistedOperations};
 use crate::telemetry;
 use mailgate_backend::MailBackend;
-use mailgate_schema::{build_schema, Directory, SchemaSettings};
+use mailgate_schema::{build_schema, build_schema_with_apq, Directory, SchemaSettings};
 use std::future::Future;
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -24,18 +27,29 @@ pub struct ExtraSource {
 
 /// Wires the schema, the directory and auth over a native backend and
 /// the extra (e.g. Zimbra) sources. The
-/// backend is wrapped so that every round trip shows in `/metrics`.
+/// backend is wrapped so that every round trip shows in `/metrics`. Fails
+/// only when the configured safelist manifest cannot be loaded.
 pub fn app_state(
     native: Arc<dyn MailBackend>,
     extra: Vec<ExtraSource>,
     secret: &[u8],
     config: &Config,
-) -> Arc<AppState> {
+) -> Result<Arc<AppState>, ManifestError> {
     let inline_content_cap = config.inline_content_cap;
     let native: Arc<dyn MailBackend> = Arc::new(InstrumentedBackend::new(native));
-    let settings = SchemaSettings { inline_content_cap, download_base: download::ROUTE_PREFIX.to_owned() };
-    Arc::new(AppState {
-        schema: build_schema(settings),
+    let limits = config.limits;
+    let settings = SchemaSettings {
+        inline_content_cap,
+        download_base: download::ROUTE_PREFIX.to_owned(),
+        limits: limits.query_limits(),
+    };
+    let persisted = PersistedOperations::load(&config.persisted_operations)?;
+    let schema = match persisted.apq_cache() {
+        Some(cache) => build_schema_with_apq(settings, cache),
+        None => build_schema(settings),
+    };
+    Ok(Arc::new(AppState {
+        schema,
         directory: Arc::new(extra.into_iter().fold(Directory::new(native.clone()), |directory, extra| {
             let backend: Arc<dyn MailBackend> = Arc::new(InstrumentedBackend::new(extra.backend));
             directory.with_source(extra.username, extra.source, backend)
@@ -45,7 +59,11 @@ pub fn app_state(
         metrics: telemetry::prometheus(),
         max_request_bytes: usize::try_from(config.max_request_bytes).unwrap_or(usize::MAX),
         http: crate::http::HttpSettings::from_config(config),
-    })
+        limits,
+        gate: ConcurrencyGate::new(limits.max_concurrent_requests.get()),
+        rate: UserRateLimiter::new(limits.rate_limit_per_second, limits.rate_limit_burst),
+        persisted,
+    }))
 }
 
 /// Serves HTTP on `listener` until `shutdown` completes, then drains in-flight requests.
@@ -54,7 +72,20 @@ pub async fn serve(
     state: Arc<AppState>,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await
+    let forget = state.clone();
+    let idle_buckets = tokio::spawn(async move {
+        // Idle users' buckets are full again; dropping them keeps memory to the active users.
+        let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
+        loop {
+            every.tick().await;
+            if let Some(rate) = &forget.rate {
+                rate.forget_idle();
+            }
+        }
+    });
+    let served = axum::serve(listener, router(state)).with_graceful_shutdown(shutdown).await;
+    idle_buckets.abort();
+    served
 }
 
 /// Completes on Ctrl-C or SIGTERM.

@@ -21,7 +21,7 @@ async fn router(config: &Config) -> (axum::Router, Arc<NativeBackend>, tempfile:
     let dir = tempfile::tempdir().unwrap();
     let native = Arc::new(NativeBackend::open_embedded(dir.path()).await.unwrap());
     let backend: Arc<dyn MailBackend> = native.clone();
-    (app::router(server::app_state(backend, Vec::new(), SECRET, config)), native, dir)
+    (app::router(server::app_state(backend, Vec::new(), SECRET, config).unwrap()), native, dir)
 }
 
 async fn body_json(response: axum::response::Response) -> serde_json::Value {

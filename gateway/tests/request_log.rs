@@ -39,8 +39,9 @@ async fn every_log_line_of_a_request_names_its_request_id() {
     let dir = tempfile::tempdir().unwrap();
     let native = Arc::new(NativeBackend::open_embedded(dir.path()).await.unwrap());
     let backend: Arc<dyn MailBackend> = native.clone();
-    let router =
-        app::router(server::app_state(backend, Vec::new(), b"0123456789abcdef0123456789abcdef", &Config::default()));
+    let router = app::router(
+        server::app_state(backend, Vec::new(), b"0123456789abcdef0123456789abcdef", &Config::default()).unwrap(),
+    );
 
     let mut ids = Vec::new();
     for (uri, given) in

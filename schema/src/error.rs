@@ -27,6 +27,9 @@ pub enum Code {
     QueryTooComplex,
     /// A backend is down or unreachable; retrying later may work.
     BackendUnavailable,
+    /// The request named a persisted query by hash that the gateway does not
+    /// know; the client sends the full text with the hash (the APQ protocol).
+    PersistedQueryNotFound,
     /// A backend answered with something unexpected.
     BackendError,
     /// A bug.
@@ -35,7 +38,7 @@ pub enum Code {
 
 impl Code {
     /// Every code, for documentation and tests.
-    pub const ALL: [Code; 10] = [
+    pub const ALL: [Code; 11] = [
         Code::Unauthenticated,
         Code::Forbidden,
         Code::NotFound,
@@ -44,6 +47,7 @@ impl Code {
         Code::RateLimited,
         Code::QueryTooComplex,
         Code::BackendUnavailable,
+        Code::PersistedQueryNotFound,
         Code::BackendError,
         Code::Internal,
     ];
@@ -59,6 +63,7 @@ impl Code {
             Code::RateLimited => "RATE_LIMITED",
             Code::QueryTooComplex => "QUERY_TOO_COMPLEX",
             Code::BackendUnavailable => "BACKEND_UNAVAILABLE",
+            Code::PersistedQueryNotFound => "PERSISTED_QUERY_NOT_FOUND",
             Code::BackendError => "BACKEND_ERROR",
             Code::Internal => "INTERNAL",
         }

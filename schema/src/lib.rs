@@ -16,7 +16,9 @@
 //!   one batch per kind for what a page's items select.
 //! - [`search`]: the search language parser.
 //! - [`id`]: opaque global ids; [`error`]: `extensions.code` values;
-//!   [`limits`]: depth/complexity limits and codes for async-graphql's own errors.
+//!   [`limits`]: what one operation may ask for ([`QueryLimits`]) and codes for
+//!   async-graphql's own errors.
+//! - [`persisted`]: automatic persisted queries ([`PersistedQueryCache`]).
 //! - [`time`]: timestamps as RFC 3339 strings.
 //!
 //! Knows GraphQL and the backend trait, nothing else: no HTTP, no storage.
@@ -28,6 +30,7 @@ pub mod limits;
 pub mod loader;
 pub mod mutation;
 pub mod paging;
+pub mod persisted;
 pub mod prefetch;
 pub mod query;
 pub mod search;
@@ -40,8 +43,10 @@ pub mod types;
 pub use directory::{Directory, ResolvedAccount};
 pub use error::{error_code, Code};
 pub use id::{GlobalId, IdType};
+pub use limits::QueryLimits;
 pub use mailgate_backend::Principal;
 pub use mutation::MutationRoot;
+pub use persisted::PersistedQueryCache;
 pub use query::QueryRoot;
 pub use session::{attach_request_data, Session};
 pub use settings::SchemaSettings;
@@ -52,12 +57,27 @@ use async_graphql::{EmptySubscription, Schema};
 pub type MailSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
 
 /// Builds the schema. Settings are schema data, read by resolvers that need
-/// them (attachment content cap, download URLs).
+/// them (attachment content cap, download URLs); their limits configure the
+/// checks that run before execution.
 pub fn build_schema(settings: SchemaSettings) -> MailSchema {
+    builder(settings).finish()
+}
+
+/// [`build_schema`], serving automatic persisted queries from `cache`.
+pub fn build_schema_with_apq(settings: SchemaSettings, cache: &PersistedQueryCache) -> MailSchema {
+    builder(settings).extension(cache.extension()).finish()
+}
+
+fn builder(settings: SchemaSettings) -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
+    let limits = settings.limits;
     Schema::build(QueryRoot, MutationRoot, EmptySubscription)
         .data(settings)
-        .limit_depth(limits::MAX_DEPTH)
-        .limit_complexity(limits::MAX_COMPLEXITY)
+        .limit_depth(limits.max_depth)
+        .limit_complexity(limits.max_complexity)
+        .limit_directives(limits.max_directives)
+        .extension(limits::shape::ShapeLimits {
+            max_aliases: limits.max_aliases,
+            max_root_fields: limits.max_root_fields,
+        })
         .extension(limits::ErrorCodes)
-        .finish()
 }

@@ -43,6 +43,7 @@ impl QueryRoot {
     /// `inbox`). `source` names a source of the account by its address (default:
     /// the primary source). Only administrators may name another user's account
     /// (`FORBIDDEN`); an unknown account, source, folder or message is `NOT_FOUND`.
+    #[graphql(complexity = "crate::limits::limit_cost(limit, child_complexity)")]
     async fn messages(
         &self,
         ctx: &Context<'_>,
@@ -127,6 +128,7 @@ impl QueryRoot {
     /// side must all match. Syntax errors are `BAD_USER_INPUT` naming a 0-based
     /// character position. Newest first unless `sort` says otherwise.
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::limits::page_cost(first, last, child_complexity)")]
     async fn search(
         &self,
         ctx: &Context<'_>,

@@ -1,5 +1,7 @@
 //! [`SchemaSettings`]: the knobs the gateway sets when it builds the schema.
 
+use crate::limits::QueryLimits;
+
 /// Settings fixed for the life of a schema.
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub struct SchemaSettings {
@@ -10,11 +12,13 @@ pub struct SchemaSettings {
     /// The URL path prefix of the gateway's download route; `downloadUrl` is
     /// `{download_base}/{messageGlobalId}/{partId}`.
     pub download_base: String,
+    /// What one operation may ask for.
+    pub limits: QueryLimits,
 }
 
 impl Default for SchemaSettings {
     fn default() -> Self {
-        Self { inline_content_cap: 1024 * 1024, download_base: "/download".to_owned() }
+        Self { inline_content_cap: 1024 * 1024, download_base: "/download".to_owned(), limits: QueryLimits::default() }
     }
 }
 

@@ -138,13 +138,18 @@ pub struct ServeProcess {
 }
 
 impl ServeProcess {
-    /// Starts a gateway over `nodes` with the secret in `secret_file`.
+    /// Starts a gateway over `nodes` with the secret in `secret_file`. The
+    /// per-user rate limit is off: the fault tests' clients are load
+    /// generators acting as one user, and a 429 would read as a lost write.
     pub fn start(nodes: &[String], secret_file: &Path, log: &Path) -> anyhow::Result<Self> {
         let addr = free_addr()?;
         let nodes = nodes.join(",");
         let secret = secret_file.to_string_lossy().into_owned();
-        let child =
-            spawn(&["serve", "--nodes", &nodes, "--listen", &addr, "--jwt-secret-file", &secret], "listening on", log)?;
+        let config = log.with_extension("gateway.toml");
+        std::fs::write(&config, "[limits]\nrate_limit_per_second = 0\n")?;
+        let config = config.to_string_lossy().into_owned();
+        let args = ["serve", "--config", &config, "--nodes", &nodes, "--listen", &addr, "--jwt-secret-file", &secret];
+        let child = spawn(&args, "listening on", log)?;
         Ok(Self { child, base: format!("http://{addr}") })
     }
 }

@@ -63,7 +63,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         backend: Arc::new(zimbra),
     }];
     extra.extend(crate::zimbra_sources::from_config(&config.zimbra_sources)?);
-    let state = server::app_state(backend, extra, &secret, &config);
+    let state = server::app_state(backend, extra, &secret, &config)?;
     print_welcome(&url, &data_dir, &TokenAuthority::hs256(&secret), config.token_ttl_seconds)?;
 
     server::serve(listener, state, server::shutdown_signal()).await?;

@@ -83,7 +83,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Migrate(args) => migrate::run(args).await,
         Command::ZimbraSim(args) => zimbra_sim::run(args).await,
         Command::Config(ConfigCommand::Check { file }) => {
-            crate::config::Config::load(Some(&file))?;
+            let config = crate::config::Config::load(Some(&file))?;
+            // The files the config names are part of it: a broken safelist would stop `serve`.
+            if let Some(manifest) = &config.persisted_operations.safelist {
+                let safelist = crate::persisted::Safelist::load(manifest)?;
+                println!("{}: {} operations", manifest.display(), safelist.len());
+            }
             println!("{}: ok", file.display());
             Ok(())
         }

@@ -56,7 +56,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
         .with_context(|| format!("cannot listen on {}", config.listen))?;
     let url = format!("http://{}/graphql", listener.local_addr()?);
     let extra = crate::zimbra_sources::from_config(&config.zimbra_sources)?;
-    let state = server::app_state(backend, extra, &secret, &config);
+    let state = server::app_state(backend, extra, &secret, &config)?;
     {
         let mut out = std::io::stdout().lock();
         writeln!(out, "Mailgate gateway listening on {url} (cluster {})", config.nodes.join(","))?;

@@ -29,23 +29,57 @@ impl GraphqlHttpResponse {
     }
 }
 
+impl GraphqlHttpResponse {
+    /// The JSON body of one response, serialized straight from it. The
+    /// spec: a request error has no `data` entry (async-graphql writes
+    /// `"data": null`).
+    fn body(response: &async_graphql::Response) -> serde_json::Result<Vec<u8>> {
+        if !Self::is_request_error(response) {
+            return serde_json::to_vec(response);
+        }
+        let mut body = serde_json::json!({ "errors": response.errors });
+        if !response.extensions.is_empty() {
+            body["extensions"] = serde_json::json!(response.extensions);
+        }
+        serde_json::to_vec(&body)
+    }
+
+    /// The answer to a batch: a JSON array with one body per operation, in
+    /// order, and status 200 (each item carries its own errors; the spec
+    /// defines no status for a batch).
+    pub fn batch(responses: Vec<async_graphql::Response>, media: ResponseMedia) -> Response {
+        let mut array = b"[".to_vec();
+        for (i, response) in responses.iter().enumerate() {
+            if i > 0 {
+                array.push(b',');
+            }
+            match Self::body(response) {
+                Ok(body) => array.extend_from_slice(&body),
+                Err(err) => {
+                    tracing::error!(%err, "cannot serialize a GraphQL response");
+                    return super::error::error_response(
+                        StatusCode::INTERNAL_SERVER_ERROR,
+                        "internal error",
+                        "INTERNAL",
+                        media,
+                    );
+                }
+            }
+        }
+        array.push(b']');
+        let mut http = (StatusCode::OK, array).into_response();
+        http.headers_mut().insert(header::CONTENT_TYPE, media.content_type());
+        http
+    }
+}
+
 impl IntoResponse for GraphqlHttpResponse {
     fn into_response(self) -> Response {
         let GraphqlHttpResponse { mut response, media } = self;
         let request_error = Self::is_request_error(&response);
         let headers = std::mem::take(&mut response.http_headers);
         let cache_control = if response.is_ok() { response.cache_control.value() } else { None };
-        let body = if request_error {
-            // The spec: a request error has no `data` entry (async-graphql writes `"data": null`).
-            let mut body = serde_json::json!({ "errors": response.errors });
-            if !response.extensions.is_empty() {
-                body["extensions"] = serde_json::json!(response.extensions);
-            }
-            serde_json::to_vec(&body)
-        } else {
-            serde_json::to_vec(&response)
-        };
-        let body = match body {
+        let body = match Self::body(&response) {
             Ok(body) => body,
             Err(err) => {
                 tracing::error!(%err, "cannot serialize a GraphQL response");

@@ -1,7 +1,7 @@
-//! Query limits, and codes for the errors async-graphql itself raises.
+//! Codes for the errors async-graphql itself raises.
 //!
-//! Depth and complexity limits stop alias bombs and deep nesting before any
-//! backend call; their errors become `QUERY_TOO_COMPLEX`. Every other error
+//! Its depth, complexity, directive and recursion limits refuse a document
+//! before any backend call; those errors become `QUERY_TOO_COMPLEX`. Every other error
 //! that reaches the response without a code was raised by async-graphql while
 //! parsing, validating or coercing the client's document or variables (all of
 //! this crate's own errors carry a code), so it becomes `BAD_USER_INPUT`:
@@ -12,15 +12,20 @@ use async_graphql::extensions::{Extension, ExtensionContext, ExtensionFactory, N
 use async_graphql::{ErrorExtensionValues, Response, Value};
 use std::sync::Arc;
 
-/// The deepest selection accepted. GraphiQL's introspection query needs 13;
-/// the deepest mail query (a mailbox's messages' threads' messages'
-/// attachments) needs about 10.
-pub const MAX_DEPTH: usize = 20;
-/// The most fields one operation may select (each field counts 1).
-pub const MAX_COMPLEXITY: usize = 2_000;
-
 /// The async-graphql messages of its depth and complexity checks.
 const TOO_COMPLEX: [&str; 2] = ["Query is too complex.", "Query is nested too deep."];
+/// How its directive and recursion-depth checks' messages begin.
+const TOO_COMPLEX_PREFIXES: [&str; 2] =
+    ["The number of directives on the field", "The recursion depth of the query cannot be greater"];
+
+/// The message of async-graphql's APQ extension for an unknown hash (the
+/// protocol's message, which Apollo clients also match on).
+const PERSISTED_QUERY_NOT_FOUND: &str = "PersistedQueryNotFound";
+
+/// Whether an uncoded error is one of async-graphql's limit refusals.
+fn is_limit_refusal(message: &str) -> bool {
+    TOO_COMPLEX.contains(&message) || TOO_COMPLEX_PREFIXES.iter().any(|prefix| message.starts_with(prefix))
+}
 
 /// Adds `extensions.code` to errors that lack one.
 pub struct ErrorCodes;
@@ -40,8 +45,13 @@ impl Extension for ErrorCodes {
             if ext.get("code").is_some() {
                 continue;
             }
-            let code =
-                if TOO_COMPLEX.contains(&err.message.as_str()) { Code::QueryTooComplex } else { Code::BadUserInput };
+            let code = if is_limit_refusal(&err.message) {
+                Code::QueryTooComplex
+            } else if err.message == PERSISTED_QUERY_NOT_FOUND {
+                Code::PersistedQueryNotFound
+            } else {
+                Code::BadUserInput
+            };
             ext.set("code", Value::from(code.as_str()));
         }
         response

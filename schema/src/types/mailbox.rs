@@ -102,6 +102,7 @@ impl MailboxObj {
     /// Page forward with `first`/`after` or backward with `last`/`before`
     /// (at most 500 per page; 50 when neither `first` nor `last` is given).
     #[allow(clippy::too_many_arguments)]
+    #[graphql(complexity = "crate::limits::page_cost(first, last, child_complexity)")]
     async fn messages(
         &self,
         ctx: &Context<'_>,

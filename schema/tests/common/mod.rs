@@ -36,7 +36,7 @@ impl Harness {
         let native = Arc::new(NativeBackend::open_embedded(dir.path()).await.unwrap());
         let counting = Arc::new(Counting::new(native.clone()));
         let directory = Arc::new(Directory::new(counting.clone()));
-        let schema = build_schema(SchemaSettings { inline_content_cap: CAP, download_base: "/download".to_owned() });
+        let schema = build_schema(SchemaSettings { inline_content_cap: CAP, ..SchemaSettings::default() });
         let h = Harness { _dir: dir, native, counting, schema, directory };
         h.create_account("alice", "Alice Example", "alice@example.com").await;
         h.create_account("bob", "Bob Example", "bob@example.com").await;

@@ -1,0 +1,207 @@
+//! `/graphql`: the route's layers and the handler that executes operations.
+//!
+//! The route follows the GraphQL-over-HTTP spec: GET (queries only) and POST
+//! with `application/json`, a single request or a batch (a JSON array of at
+//! most `max_batch` requests); the response media type and status codes come
+//! from `Accept` (see [`crate::http`]).
+//!
+//! Layers, outermost first: CSRF prevention (400), load shedding (503),
+//! the request timeout (504), the body size limit (413); then the handler,
+//! which also applies the persisted-operations mode ([`crate::persisted`]:
+//! a safelist refuses what it does not list) and the per-user rate limit
+//! (429). A refused request costs no concurrency permit, and a shed one no
+//! token.
+
+use crate::app::AppState;
+use crate::auth::AuthError;
+use crate::http::graphql_response::GraphqlHttpResponse;
+use crate::http::{content_type, csrf, error, ResponseMedia};
+use crate::limits::load;
+use crate::limits::rate::retry_after_seconds;
+use crate::telemetry;
+use async_graphql::BatchRequest;
+use async_graphql_axum::GraphQLBatchRequest;
+use axum::extract::{FromRequest, Request, State};
+use axum::http::{header, HeaderValue, Method, StatusCode};
+use axum::middleware::{from_fn, from_fn_with_state};
+use axum::response::{IntoResponse, Response};
+use axum::routing::{get, MethodRouter};
+use mailgate_schema::Principal;
+use std::num::NonZeroUsize;
+use std::sync::Arc;
+use std::time::Instant;
+use tower_http::limit::RequestBodyLimitLayer;
+
+/// The `/graphql` route with its layers.
+pub fn method_router(state: &AppState) -> MethodRouter<Arc<AppState>> {
+    let limits = &state.limits;
+    let mut route = get(graphql)
+        .post(graphql)
+        .layer(RequestBodyLimitLayer::new(state.max_request_bytes))
+        .layer(from_fn_with_state(limits.request_timeout(), load::time_out_slow_requests))
+        .layer(from_fn_with_state(state.gate.clone(), load::shed_past_the_cap));
+    if state.http.csrf_prevention {
+        route = route.layer(from_fn(csrf::refuse_unpreflighted));
+    }
+    route
+}
+
+/// Executes one GraphQL request (or batch) for the caller named by its bearer token.
+///
+/// The checks run in the spec's order: an `Accept` we cannot serve is a 406,
+/// a body we do not read a 415, a body that is not a GraphQL request (or a
+/// batch that is empty or too large) a 400, a bad token a 401, a mutation
+/// over GET a 405; then the caller's rate limit (429), and the operations run
+/// and [`GraphqlHttpResponse`] picks 200 or 400.
+async fn graphql(State(state): State<Arc<AppState>>, request: Request) -> Response {
+    let started = Instant::now();
+    let Some(media) = ResponseMedia::negotiate(request.headers()) else {
+        let message = "this endpoint answers application/graphql-response+json or application/json";
+        return error::error_response(StatusCode::NOT_ACCEPTABLE, message, "BAD_USER_INPUT", ResponseMedia::Json);
+    };
+    let bad_input = |status, message: &str| error::error_response(status, message, "BAD_USER_INPUT", media);
+    let method = request.method().clone();
+    if let Err(message) = content_type::check(&method, request.headers()) {
+        return bad_input(StatusCode::UNSUPPORTED_MEDIA_TYPE, &message);
+    }
+    let authorization = request.headers().get(header::AUTHORIZATION).cloned();
+    let batch = match GraphQLBatchRequest::<BadRequest>::from_request(request, &state).await {
+        Ok(batch) => batch.into_inner(),
+        Err(err) => return err.into_response_as(media),
+    };
+    let (mut requests, is_batch) = match batch {
+        BatchRequest::Single(request) => (vec![request], false),
+        BatchRequest::Batch(requests) => (requests, true),
+    };
+    let Some(operations) = NonZeroUsize::new(requests.len()) else {
+        return bad_input(StatusCode::BAD_REQUEST, "the batch is empty");
+    };
+    if operations > state.limits.max_batch {
+        let message = format!("a batch of {operations} operations; at most {} are allowed", state.limits.max_batch);
+        return bad_input(StatusCode::BAD_REQUEST, &message);
+    }
+    if requests.iter().any(|r| r.query.trim().is_empty() && !r.extensions.contains_key("persistedQuery")) {
+        return bad_input(StatusCode::BAD_REQUEST, "the request has no query");
+    }
+    for request in &mut requests {
+        if let Err(refusal) = state.persisted.admit(request) {
+            return error::error_response(StatusCode::BAD_REQUEST, &refusal.message, refusal.code, media);
+        }
+    }
+    let principal = match state.auth.principal_from_header(authorization.as_ref().and_then(|v| v.to_str().ok())) {
+        Ok(principal) => principal,
+        Err(err) => return unauthenticated(&err, media),
+    };
+    if method == Method::GET && names_a_mutation(&state, &requests).await {
+        // GraphQL over HTTP: GET must not change state (it may be prefetched or cached).
+        let mut response = bad_input(StatusCode::METHOD_NOT_ALLOWED, "mutations must use POST");
+        response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
+        return response;
+    }
+    if let Some(response) = rate_limited(&state, principal.as_ref(), operations, media) {
+        return response;
+    }
+    let executions = requests.into_iter().map(|request| execute(&state, request, principal.clone(), started));
+    let mut responses = futures::future::join_all(executions).await;
+    if is_batch {
+        return GraphqlHttpResponse::batch(responses, media);
+    }
+    match responses.pop() {
+        Some(response) => GraphqlHttpResponse { response, media }.into_response(),
+        None => error::error_response(StatusCode::INTERNAL_SERVER_ERROR, "internal error", "INTERNAL", media),
+    }
+}
+
+/// Runs one operation and records its metrics.
+async fn execute(
+    state: &AppState,
+    request: async_graphql::Request,
+    principal: Option<Principal>,
+    started: Instant,
+) -> async_graphql::Response {
+    let operation = telemetry::operation_label(request.operation_name.as_deref());
+    let request = mailgate_schema::attach_request_data(request, principal, state.directory.clone());
+    let response = state.schema.execute(request).await;
+    let outcome = if response.errors.is_empty() { "ok" } else { "error" };
+    metrics::counter!("mailgate_graphql_requests_total", "operation" => operation.clone(), "outcome" => outcome)
+        .increment(1);
+    metrics::histogram!("mailgate_graphql_request_seconds", "operation" => operation)
+        .record(started.elapsed().as_secs_f64());
+    response
+}
+
+/// 429 with `Retry-After` when the caller's bucket cannot pay for `operations`.
+fn rate_limited(
+    state: &AppState,
+    principal: Option<&Principal>,
+    operations: NonZeroUsize,
+    media: ResponseMedia,
+) -> Option<Response> {
+    let wait = state.rate.as_ref()?.check(principal.map(|p| p.username.as_str()), operations).err()?;
+    metrics::counter!("mailgate_http_rate_limited_total").increment(1);
+    let seconds = retry_after_seconds(wait);
+    let message = format!("too many requests; retry in {seconds} s");
+    let mut response = error::error_response(StatusCode::TOO_MANY_REQUESTS, &message, "RATE_LIMITED", media);
+    response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from(seconds));
+    Some(response)
+}
+
+/// A request body that is not a GraphQL request, answered with a coded error.
+pub struct BadRequest(async_graphql::ParseRequestError);
+
+impl From<async_graphql::ParseRequestError> for BadRequest {
+    fn from(err: async_graphql::ParseRequestError) -> Self {
+        Self(err)
+    }
+}
+
+impl IntoResponse for BadRequest {
+    fn into_response(self) -> Response {
+        self.into_response_as(ResponseMedia::GraphqlResponseJson)
+    }
+}
+
+impl BadRequest {
+    /// The coded 400 (or 413) in the media type the client accepts.
+    fn into_response_as(self, media: ResponseMedia) -> Response {
+        let error_response = |status, message: &str, code| error::error_response(status, message, code, media);
+        let text = self.0.to_string();
+        // A body cut off by the size limit while streaming (no Content-Length
+        // to refuse it up front) surfaces here as an I/O error.
+        if matches!(self.0, async_graphql::ParseRequestError::PayloadTooLarge) || text.contains("length limit exceeded")
+        {
+            return error_response(StatusCode::PAYLOAD_TOO_LARGE, "the request body is too large", "BAD_USER_INPUT");
+        }
+        error_response(StatusCode::BAD_REQUEST, &format!("not a GraphQL request: {text}"), "BAD_USER_INPUT")
+    }
+}
+
+/// Whether any request selects a mutation, by its text or by the APQ hash it sends.
+async fn names_a_mutation(state: &AppState, requests: &[async_graphql::Request]) -> bool {
+    for request in requests {
+        let hashed = state.persisted.hashed_operation_type(request).await;
+        if is_mutation(request) || hashed == Some(async_graphql::parser::types::OperationType::Mutation) {
+            return true;
+        }
+    }
+    false
+}
+
+/// Whether the request's selected operation is a mutation (unparseable
+/// documents are left to the executor, which reports them properly).
+fn is_mutation(request: &async_graphql::Request) -> bool {
+    use async_graphql::parser::types::{DocumentOperations, OperationType};
+    let Ok(document) = async_graphql::parser::parse_query(&request.query) else { return false };
+    let ty = match (&document.operations, &request.operation_name) {
+        (DocumentOperations::Single(op), _) => Some(op.node.ty),
+        (DocumentOperations::Multiple(ops), Some(name)) => ops.get(name.as_str()).map(|op| op.node.ty),
+        (DocumentOperations::Multiple(ops), None) => ops.values().next().map(|op| op.node.ty),
+    };
+    ty == Some(OperationType::Mutation)
+}
+
+fn unauthenticated(err: &AuthError, media: ResponseMedia) -> Response {
+    let mut response = error::error_response(StatusCode::UNAUTHORIZED, &err.to_string(), "UNAUTHENTICATED", media);
+    response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
+    response
+}
