@@ -11,10 +11,9 @@ use crate::limits::load::ConcurrencyGate;
 use crate::limits::rate::UserRateLimiter;
 use crate::limits::LimitsConfig;
 use crate::persisted::PersistedOperations;
-use async_graphql::http::GraphiQLSource;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
-use axum::response::{Html, IntoResponse, Response};
+use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use mailgate_backend::MailBackend;
@@ -54,7 +53,7 @@ pub fn router(state: Arc<AppState>) -> Router {
     let graphql_route = crate::graphql_route::method_router(&state);
     let settings = state.http.clone();
     let routes = Router::new()
-        .route("/", get(playground))
+        .merge(crate::playground::routes())
         .route("/graphql", graphql_route)
         .route("/health", get(health))
         .route("/metrics", get(metrics))
@@ -74,9 +73,4 @@ async fn health() -> impl IntoResponse {
 
 async fn metrics(State(state): State<Arc<AppState>>) -> impl IntoResponse {
     ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], state.metrics.render())
-}
-
-/// GraphiQL, so that a new user can explore the API from the browser.
-async fn playground() -> impl IntoResponse {
-    Html(GraphiQLSource::build().endpoint("/graphql").finish())
 }

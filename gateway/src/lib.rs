@@ -18,6 +18,7 @@
 //! - [`config`], [`telemetry`]: configuration, metrics recorder, logging.
 //! - [`seed`], [`demo_seed`]: the deterministic demo dataset and how it is loaded.
 //! - [`import`], [`mailbox_path`]: Maildir/mbox/.eml readers and mailbox resolution.
+//! - [`playground`]: the GraphiQL page at `/`, built by `build.rs` and embedded.
 //! - [`migrate`]: moving a user from a legacy source into the native store.
 //! - [`zimbra_demo`]: the demo's embedded Zimbra simulator and its source.
 //! - [`zimbra_seed`]: generated or Maildir mail for a simulator account.
@@ -37,6 +38,7 @@ pub mod limits;
 pub mod mailbox_path;
 pub mod migrate;
 pub mod persisted;
+pub mod playground;
 pub mod secret;
 pub mod seed;
 pub mod server;
