@@ -17,7 +17,7 @@ use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::{Json, Router};
 use mailgate_backend::MailBackend;
-use mailgate_schema::{Directory, MailSchema};
+use mailgate_schema::{Authenticator, Directory, MailSchema};
 use metrics_exporter_prometheus::PrometheusHandle;
 use std::sync::Arc;
 
@@ -32,6 +32,8 @@ pub struct AppState {
     pub native: Arc<dyn MailBackend>,
     /// Verifies bearer tokens.
     pub auth: TokenAuthority,
+    /// `login`, `refreshToken` and `logout`.
+    pub sign_in: Arc<dyn Authenticator>,
     /// Renders `/metrics`.
     pub metrics: PrometheusHandle,
     /// The largest request body accepted on `/graphql`, in bytes.

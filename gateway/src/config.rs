@@ -1,6 +1,7 @@
 //! The gateway's configuration: TOML with unknown keys rejected, every field
 //! defaulted, command-line flags applied on top by the CLI.
 
+use crate::auth::AuthConfig;
 use crate::limits::LimitsConfig;
 use crate::persisted::PersistedConfig;
 use serde::Deserialize;
@@ -38,6 +39,8 @@ pub struct Config {
     pub limits: LimitsConfig,
     /// Automatic persisted queries or a safelist (`[persisted_operations]`).
     pub persisted_operations: PersistedConfig,
+    /// Token verification (JWKS, issuer, audience) and sign-in (`[auth]`).
+    pub auth: AuthConfig,
 }
 
 /// Reads `cors_origins`, refusing an entry a browser would never send as `Origin`.
@@ -78,6 +81,7 @@ impl Default for Config {
             csrf_prevention: true,
             limits: LimitsConfig::default(),
             persisted_operations: PersistedConfig::default(),
+            auth: AuthConfig::default(),
         }
     }
 }
@@ -143,6 +147,7 @@ mod tests {
         // The documented [limits] values are the defaults.
         assert_eq!(config.limits, LimitsConfig::default());
         assert_eq!(config.persisted_operations, PersistedConfig::default());
+        assert_eq!(config.auth, AuthConfig::default());
         // The commented-out example origins are valid too.
         let origins = text.lines().find_map(|line| line.strip_prefix("# cors_origins = ")).unwrap();
         assert_eq!(Config::parse(&format!("cors_origins = {origins}")).unwrap().cors_origins.len(), 2);

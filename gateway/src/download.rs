@@ -23,8 +23,11 @@ pub async fn attachment(
     headers: HeaderMap,
 ) -> Response {
     let authorization = headers.get(header::AUTHORIZATION).and_then(|v| v.to_str().ok());
-    let who = match state.auth.principal_from_header(authorization) {
-        Ok(Some(who)) => who,
+    let who = match state.auth.principal_from_header(authorization).await {
+        Ok(Some(verified)) if !verified.scopes.read => {
+            return error_response(StatusCode::FORBIDDEN, "this token lacks the mail:read scope", "FORBIDDEN")
+        }
+        Ok(Some(verified)) => verified.principal,
         Ok(None) => return error_response(StatusCode::UNAUTHORIZED, "a bearer token is required", "UNAUTHENTICATED"),
         Err(err) => return error_response(StatusCode::UNAUTHORIZED, &err.to_string(), "UNAUTHENTICATED"),
     };

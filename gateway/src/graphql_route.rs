@@ -13,7 +13,7 @@
 //! token.
 
 use crate::app::AppState;
-use crate::auth::AuthError;
+use crate::auth::{AuthError, Verified};
 use crate::http::graphql_response::GraphqlHttpResponse;
 use crate::http::{content_type, csrf, error, ResponseMedia};
 use crate::limits::load;
@@ -88,8 +88,8 @@ async fn graphql(State(state): State<Arc<AppState>>, request: Request) -> Respon
             return error::error_response(StatusCode::BAD_REQUEST, &refusal.message, refusal.code, media);
         }
     }
-    let principal = match state.auth.principal_from_header(authorization.as_ref().and_then(|v| v.to_str().ok())) {
-        Ok(principal) => principal,
+    let verified = match state.auth.principal_from_header(authorization.as_ref().and_then(|v| v.to_str().ok())).await {
+        Ok(verified) => verified,
         Err(err) => return unauthenticated(&err, media),
     };
     if method == Method::GET && names_a_mutation(&state, &requests).await {
@@ -98,10 +98,10 @@ async fn graphql(State(state): State<Arc<AppState>>, request: Request) -> Respon
         response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
-    if let Some(response) = rate_limited(&state, principal.as_ref(), operations, media) {
+    if let Some(response) = rate_limited(&state, verified.as_ref().map(|v| &v.principal), operations, media) {
         return response;
     }
-    let executions = requests.into_iter().map(|request| execute(&state, request, principal.clone(), started));
+    let executions = requests.into_iter().map(|request| execute(&state, request, verified.clone(), started));
     let mut responses = futures::future::join_all(executions).await;
     if is_batch {
         return GraphqlHttpResponse::batch(responses, media);
@@ -116,10 +116,16 @@ async fn graphql(State(state): State<Arc<AppState>>, request: Request) -> Respon
 async fn execute(
     state: &AppState,
     request: async_graphql::Request,
-    principal: Option<Principal>,
+    verified: Option<Verified>,
     started: Instant,
 ) -> async_graphql::Response {
     let operation = telemetry::operation_label(request.operation_name.as_deref());
+    // The scopes go along only with a token: without one, fields answer UNAUTHENTICATED.
+    let mut request = request.data(state.sign_in.clone());
+    if let Some(verified) = &verified {
+        request = request.data(verified.scopes);
+    }
+    let principal = verified.map(|v| v.principal);
     let request = mailgate_schema::attach_request_data(request, principal, state.directory.clone());
     let response = state.schema.execute(request).await;
     let outcome = if response.errors.is_empty() { "ok" } else { "error" };

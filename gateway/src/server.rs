@@ -1,16 +1,18 @@
 //! Building the gateway's state and serving it until shutdown.
 
 use crate::app::{router, AppState};
+use crate::auth::passwords::PasswordFile;
+use crate::auth::SignIn;
 use crate::auth::TokenAuthority;
 use crate::config::Config;
 use crate::download;
 use crate::instrumented::InstrumentedBackend;
 use crate::limits::load::ConcurrencyGate;
 use crate::limits::rate::UserRateLimiter;
-use crate::persisted::{ManifestError, PersistedOperations};
+use crate::persisted::PersistedOperations;
 use crate::telemetry;
 use mailgate_backend::MailBackend;
-use mailgate_schema::{build_schema, build_schema_with_apq, Directory, SchemaSettings};
+use mailgate_schema::{build_schema, build_schema_with_apq, Authenticator, Directory, SchemaSettings};
 use std::future::Future;
 use std::sync::Arc;
 use tokio::net::TcpListener;
@@ -28,13 +30,14 @@ pub struct ExtraSource {
 /// Wires the schema, the directory and auth over a native backend and
 /// the extra (e.g. Zimbra) sources. The
 /// backend is wrapped so that every round trip shows in `/metrics`. Fails
-/// only when the configured safelist manifest cannot be loaded.
+/// when a file the configuration names (safelist manifest, JWKS, password
+/// file) cannot be loaded.
 pub fn app_state(
     native: Arc<dyn MailBackend>,
     extra: Vec<ExtraSource>,
     secret: &[u8],
     config: &Config,
-) -> Result<Arc<AppState>, ManifestError> {
+) -> anyhow::Result<Arc<AppState>> {
     let inline_content_cap = config.inline_content_cap;
     let native: Arc<dyn MailBackend> = Arc::new(InstrumentedBackend::new(native));
     let limits = config.limits;
@@ -44,6 +47,9 @@ pub fn app_state(
         limits: limits.query_limits(),
     };
     let persisted = PersistedOperations::load(&config.persisted_operations)?;
+    let auth = TokenAuthority::from_config(Some(secret), &config.auth)?;
+    let passwords = config.auth.password_file.as_deref().map(PasswordFile::open).transpose()?;
+    let sign_in: Arc<dyn Authenticator> = Arc::new(SignIn::new(auth.clone(), passwords, &config.auth));
     let schema = match persisted.apq_cache() {
         Some(cache) => build_schema_with_apq(settings, cache),
         None => build_schema(settings),
@@ -55,7 +61,8 @@ pub fn app_state(
             directory.with_source(extra.username, extra.source, backend)
         })),
         native,
-        auth: TokenAuthority::hs256(secret),
+        auth,
+        sign_in,
         metrics: telemetry::prometheus(),
         max_request_bytes: usize::try_from(config.max_request_bytes).unwrap_or(usize::MAX),
         http: crate::http::HttpSettings::from_config(config),

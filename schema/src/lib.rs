@@ -8,6 +8,7 @@
 //!
 //! # Layout
 //! - [`settings`]: the schema's settings, [`SchemaSettings`].
+//! - [`access`]: token scopes and the guard on every root field.
 //! - [`directory`], [`source`]: which backend serves which (user, source).
 //! - [`session`]: the per-request state and [`attach_request_data`].
 //! - [`loader`]: the DataLoader batch functions; every lookup goes through them.
@@ -23,6 +24,7 @@
 //!
 //! Knows GraphQL and the backend trait, nothing else: no HTTP, no storage.
 
+pub mod access;
 pub mod directory;
 pub mod error;
 pub mod id;
@@ -40,12 +42,13 @@ pub mod source;
 pub mod time;
 pub mod types;
 
+pub use access::{Need, Scopes};
 pub use directory::{Directory, ResolvedAccount};
 pub use error::{error_code, Code};
 pub use id::{GlobalId, IdType};
 pub use limits::QueryLimits;
 pub use mailgate_backend::Principal;
-pub use mutation::MutationRoot;
+pub use mutation::{Authenticator, MutationRoot};
 pub use persisted::PersistedQueryCache;
 pub use query::QueryRoot;
 pub use session::{attach_request_data, Session};

@@ -1,5 +1,6 @@
 //! [`QueryRoot`]: the read entry points.
 
+use crate::access::Need;
 use crate::error::{api_error, backend_error, bad_input, not_found, Code};
 use crate::id::{GlobalId, IdType};
 use crate::paging::{list_messages, MessageConnection, PageArgs, MAX_PAGE};
@@ -29,6 +30,7 @@ pub fn decode_id(id: &ID, kind: IdType) -> Result<GlobalId> {
 #[Object(name = "Query")]
 impl QueryRoot {
     /// The signed-in account.
+    #[graphql(guard = "Need::Read")]
     async fn me(&self, ctx: &Context<'_>) -> Result<Option<AccountObj>> {
         let session = Session::of(ctx)?;
         let account = session.account(&session.principal.username).await?;
@@ -43,7 +45,7 @@ impl QueryRoot {
     /// `inbox`). `source` names a source of the account by its address (default:
     /// the primary source). Only administrators may name another user's account
     /// (`FORBIDDEN`); an unknown account, source, folder or message is `NOT_FOUND`.
-    #[graphql(complexity = "crate::limits::limit_cost(limit, child_complexity)")]
+    #[graphql(guard = "Need::Read", complexity = "crate::limits::limit_cost(limit, child_complexity)")]
     async fn messages(
         &self,
         ctx: &Context<'_>,
@@ -86,6 +88,7 @@ impl QueryRoot {
     }
 
     /// A message by global id.
+    #[graphql(guard = "Need::Read")]
     async fn message(&self, ctx: &Context<'_>, id: ID) -> Result<Option<MessageObj>> {
         let session = Session::of(ctx)?;
         let gid = decode_id(&id, IdType::Message)?;
@@ -93,6 +96,7 @@ impl QueryRoot {
     }
 
     /// A mailbox by global id.
+    #[graphql(guard = "Need::Read")]
     async fn mailbox(&self, ctx: &Context<'_>, id: ID) -> Result<Option<MailboxObj>> {
         let session = Session::of(ctx)?;
         let gid = decode_id(&id, IdType::Mailbox)?;
@@ -100,6 +104,7 @@ impl QueryRoot {
     }
 
     /// A thread (conversation) by global id.
+    #[graphql(guard = "Need::Read")]
     async fn thread(&self, ctx: &Context<'_>, id: ID) -> Result<Option<ThreadObj>> {
         let session = Session::of(ctx)?;
         let gid = decode_id(&id, IdType::Thread)?;
@@ -107,6 +112,7 @@ impl QueryRoot {
     }
 
     /// Any object by global id (Relay).
+    #[graphql(guard = "Need::Read")]
     async fn node(&self, ctx: &Context<'_>, id: ID) -> Result<Option<Node>> {
         let session = Session::of(ctx)?;
         let gid = GlobalId::decode(id.as_str()).map_err(|e| bad_input(format!("invalid id: {e}")))?;
@@ -128,7 +134,7 @@ impl QueryRoot {
     /// side must all match. Syntax errors are `BAD_USER_INPUT` naming a 0-based
     /// character position. Newest first unless `sort` says otherwise.
     #[allow(clippy::too_many_arguments)]
-    #[graphql(complexity = "crate::limits::page_cost(first, last, child_complexity)")]
+    #[graphql(guard = "Need::Read", complexity = "crate::limits::page_cost(first, last, child_complexity)")]
     async fn search(
         &self,
         ctx: &Context<'_>,
@@ -155,6 +161,7 @@ impl QueryRoot {
 
     /// What changed in the signed-in account's source (default: primary) since
     /// `since`, a state from `me { state }`, a mutation payload or an earlier call.
+    #[graphql(guard = "Need::Read")]
     async fn changes(&self, ctx: &Context<'_>, since: String, source: Option<String>) -> Result<Option<Changes>> {
         let session = Session::of(ctx)?;
         let src = session.source(&session.principal.username, source.as_deref()).await?;

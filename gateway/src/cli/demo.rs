@@ -48,6 +48,9 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
         demo_seed::seed_once(native.as_ref(), &data_dir).await?;
     }
 
+    if config.auth.password_file.is_none() {
+        config.auth.password_file = Some(demo_passwords(&data_dir)?);
+    }
     let secret_file = config.jwt_secret_file.clone().unwrap_or_else(|| data_dir.join(secret::SECRET_FILE_NAME));
     let secret = secret::read_or_create(&secret_file)?;
     let listener = tokio::net::TcpListener::bind(config.listen)
@@ -64,11 +67,30 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     }];
     extra.extend(crate::zimbra_sources::from_config(&config.zimbra_sources)?);
     let state = server::app_state(backend, extra, &secret, &config)?;
-    print_welcome(&url, &data_dir, &TokenAuthority::hs256(&secret), config.token_ttl_seconds)?;
+    print_welcome(
+        &url,
+        &data_dir,
+        &TokenAuthority::from_config(Some(&secret), &config.auth)?,
+        config.token_ttl_seconds,
+    )?;
 
     server::serve(listener, state, server::shutdown_signal()).await?;
     native.shutdown().await;
     Ok(())
+}
+
+/// The demo users' password for `login`: the demo is for trying things.
+pub const DEMO_PASSWORD: &str = "demo";
+
+/// `<data>/passwords` with [`DEMO_PASSWORD`] for every demo user, written once.
+fn demo_passwords(data_dir: &std::path::Path) -> anyhow::Result<std::path::PathBuf> {
+    let path = data_dir.join("passwords");
+    if !path.exists() {
+        for user in demo_seed::DEMO_USERS {
+            crate::auth::passwords::set_password(&path, user, DEMO_PASSWORD)?;
+        }
+    }
+    Ok(path)
 }
 
 fn print_welcome(url: &str, data_dir: &std::path::Path, auth: &TokenAuthority, ttl: u64) -> anyhow::Result<()> {
@@ -81,6 +103,7 @@ fn print_welcome(url: &str, data_dir: &std::path::Path, auth: &TokenAuthority, t
         writeln!(out, "TOKEN {user} {token}")?;
         first.get_or_insert(token);
     }
+    writeln!(out, "Sign in with login(input: {{ username, password: \"{DEMO_PASSWORD}\" }}) as any of them, too.")?;
     if let Some(token) = first {
         writeln!(out, "Try:")?;
         writeln!(

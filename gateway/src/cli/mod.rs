@@ -6,6 +6,7 @@ mod demo;
 mod import;
 mod migrate;
 mod node;
+mod passwd;
 mod serve;
 mod token;
 mod zimbra_sim;
@@ -19,6 +20,7 @@ pub use demo::DemoArgs;
 pub use import::ImportArgs;
 pub use migrate::MigrateArgs;
 pub use node::NodeArgs;
+pub use passwd::PasswdArgs;
 pub use serve::ServeArgs;
 pub use token::TokenArgs;
 pub use zimbra_sim::ZimbraSimArgs;
@@ -49,6 +51,8 @@ pub enum Command {
     Account(AccountCommand),
     /// Mint a bearer token for a user.
     Token(TokenArgs),
+    /// Set a user's password for `login` (read from stdin) in the password file.
+    Passwd(PasswdArgs),
     /// Import a Maildir, an mbox file, an .eml file or a folder of .eml files into an account.
     Import(ImportArgs),
     /// Copy a user's Zimbra mailbox into the native store, verify it, and cut the user over.
@@ -79,6 +83,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Cluster(cmd) => cluster::run(cmd).await,
         Command::Account(cmd) => account::run(cmd).await,
         Command::Token(args) => token::run(args),
+        Command::Passwd(args) => passwd::run(args),
         Command::Import(args) => import::run(args).await,
         Command::Migrate(args) => migrate::run(args).await,
         Command::ZimbraSim(args) => zimbra_sim::run(args).await,

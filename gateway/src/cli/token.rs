@@ -5,6 +5,7 @@ use crate::config::Config;
 use crate::secret;
 use anyhow::bail;
 use clap::Args;
+use mailgate_schema::Scopes;
 use std::path::PathBuf;
 
 /// Arguments of `mailgate token`.
@@ -28,6 +29,10 @@ pub struct TokenArgs {
     /// Mint an operator token that may act on every account.
     #[arg(long)]
     admin: bool,
+    /// The token's scopes, space-separated (`mail:read mail:write admin`);
+    /// default `mail:read mail:write`, every scope with `--admin`.
+    #[arg(long)]
+    scope: Option<String>,
 }
 
 /// Prints the token on stdout.
@@ -42,7 +47,18 @@ pub fn run(args: TokenArgs) -> anyhow::Result<()> {
         }
         (None, None, None) => bail!("say which secret signs the token: --jwt-secret-file FILE or --data DIR"),
     };
-    let authority = TokenAuthority::hs256(&secret);
-    println!("{}", authority.mint(&args.user, args.admin, args.ttl.unwrap_or(config.token_ttl_seconds))?);
+    // The config's issuer and audience go into the token, so that a gateway
+    // that requires them accepts it.
+    let authority = TokenAuthority::from_config(Some(&secret), &config.auth)?;
+    let ttl = args.ttl.unwrap_or(config.token_ttl_seconds);
+    let scopes = match (&args.scope, args.admin) {
+        (Some(scope), admin) => Scopes {
+            admin: admin || Scopes::parse(scope.split_whitespace()).admin,
+            ..Scopes::parse(scope.split_whitespace())
+        },
+        (None, true) => Scopes::ALL,
+        (None, false) => Scopes::USER,
+    };
+    println!("{}", authority.mint_scoped(&args.user, scopes, ttl)?);
     Ok(())
 }

@@ -7,13 +7,16 @@
 //! uuid v4. Payloads load the affected objects lazily, after the request's
 //! caches were cleared, so they show the state after the write.
 
+pub mod auth;
 mod inputs;
 mod payloads;
 mod target;
 
+pub use auth::{AuthFailure, Authenticator, LoginInput, LogoutPayload, RefreshTokenInput, TokenPayload};
 pub use inputs::*;
 pub use payloads::*;
 
+use crate::access::Need;
 use crate::error::{api_error, backend_error, bad_input, not_found, Code};
 use crate::id::{GlobalId, IdType};
 use crate::query::{decode_id, load_mailbox};
@@ -55,8 +58,28 @@ async fn apply(session: &Session, target: &Target, request_id: RequestId, change
 
 #[Object(name = "Mutation")]
 impl MutationRoot {
+    /// Signs in with a password: a short-lived access token and a refresh
+    /// token. A wrong username or password is `UNAUTHENTICATED` (which one
+    /// is not said).
+    async fn login(&self, ctx: &Context<'_>, input: LoginInput) -> Result<TokenPayload> {
+        auth::login(ctx, input).await
+    }
+
+    /// Exchanges a refresh token for new tokens; the old refresh token stops
+    /// working (rotation), so a stolen one is good for one use at most.
+    async fn refresh_token(&self, ctx: &Context<'_>, input: RefreshTokenInput) -> Result<TokenPayload> {
+        auth::refresh(ctx, input).await
+    }
+
+    /// Revokes a refresh token (sign out). The access token stays valid until
+    /// it expires, which is minutes.
+    async fn logout(&self, ctx: &Context<'_>, input: RefreshTokenInput) -> Result<LogoutPayload> {
+        auth::logout(ctx, input).await
+    }
+
     /// Sets (`true`) or clears (`false`) flags on many messages; flags left
     /// null are unchanged.
+    #[graphql(guard = "Need::Write")]
     async fn set_flags(&self, ctx: &Context<'_>, input: SetFlagsInput) -> Result<Option<SetFlagsPayload>> {
         let session = Session::of(ctx)?;
         let target = message_targets(session, &input.ids).await?;
@@ -95,6 +118,7 @@ impl MutationRoot {
 
     /// Moves many messages into one mailbox of the same source (replacing
     /// the mailboxes they were in).
+    #[graphql(guard = "Need::Write")]
     async fn move_messages(&self, ctx: &Context<'_>, input: MoveMessagesInput) -> Result<Option<MoveMessagesPayload>> {
         let session = Session::of(ctx)?;
         let target = message_targets(session, &input.ids).await?;
@@ -106,6 +130,7 @@ impl MutationRoot {
     }
 
     /// Moves many messages to Trash; messages already in Trash are destroyed.
+    #[graphql(guard = "Need::Write")]
     async fn delete_messages(
         &self,
         ctx: &Context<'_>,
@@ -121,6 +146,7 @@ impl MutationRoot {
 
     /// Creates a user mailbox under `parentId` (or at the top level of
     /// `source`, default: the primary source).
+    #[graphql(guard = "Need::Write")]
     async fn create_mailbox(
         &self,
         ctx: &Context<'_>,
@@ -145,6 +171,7 @@ impl MutationRoot {
     }
 
     /// Renames a user mailbox; system mailboxes (with a role) refuse with `CONFLICT`.
+    #[graphql(guard = "Need::Write")]
     async fn rename_mailbox(
         &self,
         ctx: &Context<'_>,
@@ -162,6 +189,7 @@ impl MutationRoot {
 
     /// Deletes a user mailbox; its messages move to Trash. System mailboxes
     /// refuse with `CONFLICT`.
+    #[graphql(guard = "Need::Write")]
     async fn delete_mailbox(
         &self,
         ctx: &Context<'_>,
@@ -184,6 +212,7 @@ impl MutationRoot {
 
     /// Stores a raw RFC 5322 message in a mailbox. Give the message as text in
     /// `raw` or, for 8-bit or binary content, base64 in `rawBase64` (exactly one).
+    #[graphql(guard = "Need::Write")]
     async fn import_message(
         &self,
         ctx: &Context<'_>,
