@@ -4,7 +4,13 @@
 //! in one run, on one machine: the seed-style 50-message page read through
 //! the backend trait in-process (the same four calls the gateway makes) and
 //! the same page over HTTP; p50/p99 of each and their ratio; throughput at 32
-//! concurrent connections; the process's peak RSS. Writes a Markdown table.
+//! concurrent connections; the process's peak RSS; and a load phase ([`load`]):
+//! the inbox page and `{ __typename }` at 64 keep-alive connections on the same
+//! server, every response checked. Writes Markdown tables.
+
+// A crate root finds modules next to itself (`src/bin/`), where every file is a binary.
+#[path = "mailgate-bench/load.rs"]
+mod load;
 
 use anyhow::{bail, Context};
 use clap::Parser;
@@ -30,6 +36,15 @@ struct Args {
     /// Concurrent connections of the throughput run.
     #[arg(long, default_value_t = 32)]
     connections: usize,
+    /// Keep-alive connections of the load phase.
+    #[arg(long, default_value_t = 64)]
+    load_connections: usize,
+    /// Warm-up seconds before each load row is measured.
+    #[arg(long, default_value_t = 2)]
+    load_warmup: u64,
+    /// Measured seconds of each load row.
+    #[arg(long, default_value_t = 10)]
+    load_seconds: u64,
 }
 
 /// Marked sections of the report that other benchmark programs own.
@@ -60,7 +75,8 @@ async fn main() -> anyhow::Result<()> {
 
     let secret = [7u8; 32];
     let backend: Arc<dyn MailBackend> = native.clone();
-    // One user at 64 connections is the load being measured, not abuse: no rate limit.
+    // One user at 64 connections is the load being measured, not abuse: no rate
+    // limit. The load phase runs on this same server, so it has this config too.
     let mut config = mailgate_gateway::config::Config::default();
     config.limits.rate_limit_per_second = 0;
     let state = server::app_state(backend, Vec::new(), &secret, &config)?;
@@ -71,6 +87,32 @@ async fn main() -> anyhow::Result<()> {
     let server = tokio::spawn(server::serve(listener, state, async {
         let _ = stop_rx.await;
     }));
+    // Before the load phase resets VmHWM: the peak of seeding and the direct reads.
+    let mut process_peak = load::peak_rss_kib();
+    let shape = load::Shape {
+        connections: args.load_connections,
+        warmup: Duration::from_secs(args.load_warmup),
+        measured: Duration::from_secs(args.load_seconds),
+    };
+    // Trivial first, so the page row's peak RSS is not what the page left behind.
+    let workloads = [
+        load::Workload { name: "`{ __typename }` (trivial)", query: load::TRIVIAL_QUERY, check: load::check_typename },
+        load::Workload {
+            name: "inbox page, 50 messages, list-view fields",
+            query: load::INBOX_PAGE_QUERY,
+            check: load::check_inbox_page,
+        },
+    ];
+    let mut loaded = Vec::new();
+    for workload in &workloads {
+        eprintln!("load: {} at {} connections...", workload.name, shape.connections);
+        let outcome = load::run(&url, &token, workload, &shape).await?;
+        if let Some(why) = &outcome.first_error {
+            eprintln!("load: {}: {} errors, the first: {why}", workload.name, outcome.errors);
+        }
+        process_peak = process_peak.max(outcome.peak_rss_kib);
+        loaded.push((workload.name, outcome));
+    }
     let client = reqwest::Client::new();
     let over_http = measure(args.requests, || http_page(&client, &url, &token, PAGE_QUERY)).await?;
     let list_http = measure(args.requests, || http_page(&client, &url, &token, LIST_QUERY)).await?;
@@ -84,20 +126,26 @@ async fn main() -> anyhow::Result<()> {
         Row { what: "50-message page with attachment content (the seed query)", direct, http: over_http },
         Row { what: "50-message list without attachment content", direct: direct_list, http: list_http },
     ];
-    let report = render(&args, seed_secs, &rows, page_bytes, throughput, peak_rss_kib());
+    let process_peak = process_peak.max(load::peak_rss_kib());
+    let mut report = render(&args, seed_secs, &rows, page_bytes, throughput, process_peak);
+    report.push_str(&render_load(&shape, &loaded));
     if let Some(parent) = args.out.parent() {
         std::fs::create_dir_all(parent)?;
     }
     // Keep the sections other benchmarks write into the same file
     // (`mailgate-cluster-bench`, `mailgate-bench-zimbra`).
-    let mut report = report;
     if let Ok(old) = std::fs::read_to_string(&args.out) {
-        for (begin, end) in KEPT_SECTIONS {
-            if let (Some(b), Some(e)) = (old.find(begin), old.find(end)) {
-                if e > b {
-                    report = format!("{}\n\n{}\n", report.trim_end(), &old[b..e + end.len()]);
-                }
-            }
+        let mut kept: Vec<(usize, &str)> = KEPT_SECTIONS
+            .iter()
+            .filter_map(|(begin, end)| {
+                let (b, e) = (old.find(begin)?, old.find(end)?);
+                (e > b).then(|| (b, &old[b..e + end.len()]))
+            })
+            .collect();
+        // In the order the file has them, so that a rerun does not move them.
+        kept.sort_by_key(|(at, _)| *at);
+        for (_, section) in kept {
+            report = format!("{}\n\n{}\n", report.trim_end(), section);
         }
     }
     std::fs::write(&args.out, &report).with_context(|| format!("cannot write {}", args.out.display()))?;
@@ -184,13 +232,6 @@ fn percentile(sorted: &[Duration], p: f64) -> f64 {
     sorted.get(index).map(|d| d.as_secs_f64() * 1000.0).unwrap_or(f64::NAN)
 }
 
-/// VmHWM of this process (server, store and client together), in KiB.
-fn peak_rss_kib() -> Option<u64> {
-    let status = std::fs::read_to_string("/proc/self/status").ok()?;
-    let line = status.lines().find(|l| l.starts_with("VmHWM:"))?;
-    line.split_whitespace().nth(1)?.parse().ok()
-}
-
 /// One measured pair: the same page read directly and over HTTP.
 struct Row {
     what: &'static str,
@@ -242,5 +283,71 @@ through the whole gateway (auth, GraphQL, JSON, loopback HTTP, client-side JSON 
         args.seconds,
         args.requests,
     ));
+    out
+}
+
+/// The load table: one row per workload, then the page-to-trivial ratios.
+fn render_load(shape: &load::Shape, loaded: &[(&str, load::Outcome)]) -> String {
+    let cores = std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1);
+    let mib = |kib: Option<u64>| kib.map(|k| format!("{:.0}", k as f64 / 1024.0)).unwrap_or_else(|| "n/a".into());
+    let mut out = format!(
+        "\n## Load: the inbox page vs a trivial query, {n} connections\n\n\
+{n} HTTP/1.1 keep-alive connections (one client each, one request at a time) against the gateway\n\
+above, in the same process; per row {w} s of warm-up, then {m} s measured. The page is\n\
+`me {{ mailbox(role: INBOX) {{ messages(first: 50) {{ edges {{ node {{ ... }} }} }} }} }}` with what a list row\n\
+shows (id, subject, date, preview, hasAttachment, flags, from, thread). An error is a non-200\n\
+status, or a body that is not JSON, has `errors`, or does not hold 50 edges with non-empty ids\n\
+(`data.__typename == \"Query\"` for the trivial query). Latency: send to parsed body, every request\n\
+completed in the window. Per core: divided by the {cores} cores available, which the load generator\n\
+shares with the gateway and the store. Peak RSS: VmHWM of the whole process (store, gateway and\n\
+load generator), reset at the start of the row. The per-user rate limit is off\n\
+(`limits.rate_limit_per_second = 0`): one user's {n} connections are the load being measured; the\n\
+concurrency cap is the default (`limits.max_concurrent_requests`, 512).\n\n\
+| query | connections | requests | rps | rps per core | p50 (ms) | p99 (ms) | errors | peak RSS (MiB) |\n\
+| --- | --- | --- | --- | --- | --- | --- | --- | --- |\n",
+        n = shape.connections,
+        w = shape.warmup.as_secs(),
+        m = shape.measured.as_secs(),
+    );
+    for (name, outcome) in loaded {
+        out.push_str(&format!(
+            "| {name} | {} | {} | {:.0} | {:.0} | {:.2} | {:.2} | {} | {} |\n",
+            shape.connections,
+            outcome.requests,
+            outcome.rps(),
+            outcome.rps() / cores as f64,
+            percentile(&outcome.latencies, 0.5),
+            percentile(&outcome.latencies, 0.99),
+            outcome.errors,
+            mib(outcome.peak_rss_kib),
+        ));
+    }
+    // The table's last row is the page, the first the trivial query.
+    if let (Some((_, trivial)), Some((_, page))) = (loaded.first(), loaded.last()) {
+        let p50 = |o: &load::Outcome| percentile(&o.latencies, 0.5);
+        out.push_str(&format!(
+            "\nPage / trivial: **{:.3}x** the requests per second, **{:.1}x** the p50.",
+            page.rps() / trivial.rps(),
+            p50(page) / p50(trivial),
+        ));
+        // Other processes took some of the cores, not always the same share in
+        // both rows: requests per CPU second this process got corrects for that.
+        let per_cpu = |o: &load::Outcome| o.cpu_secs.map(|s| o.requests as f64 / s);
+        if let (Some(page), Some(trivial)) = (per_cpu(page), per_cpu(trivial)) {
+            out.push_str(&format!(
+                " Per CPU second the process used: {page:.0} pages, {trivial:.0} trivial queries, **{:.3}x**.",
+                page / trivial
+            ));
+        }
+    }
+    // Other processes share the cores too: how much of them this one got.
+    let cpu: Vec<String> = loaded
+        .iter()
+        .filter_map(|(name, o)| o.cpu_secs.map(|s| format!("{:.2} ({name})", s / o.window.as_secs_f64())))
+        .collect();
+    if !cpu.is_empty() {
+        out.push_str(&format!(" Cores this process kept busy while measured, of {cores}: {}.", cpu.join(", ")));
+    }
+    out.push('\n');
     out
 }
