@@ -15,7 +15,7 @@ use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
-use axum::{Json, Router};
+use axum::Router;
 use mailgate_backend::MailBackend;
 use mailgate_schema::{Authenticator, Directory, MailSchema};
 use metrics_exporter_prometheus::PrometheusHandle;
@@ -57,7 +57,9 @@ pub fn router(state: Arc<AppState>) -> Router {
     let routes = Router::new()
         .merge(crate::playground::routes())
         .route("/graphql", graphql_route)
-        .route("/health", get(health))
+        .route("/health", get(crate::health::live))
+        .route("/health/live", get(crate::health::live))
+        .route("/health/ready", get(crate::health::ready))
         .route("/metrics", get(metrics))
         .route(&format!("{}/{{message}}/{{part}}", download::ROUTE_PREFIX), get(download::attachment))
         .with_state(state);
@@ -67,10 +69,6 @@ pub fn router(state: Arc<AppState>) -> Router {
 /// A GraphQL-shaped error body with a stable code (as `application/graphql-response+json`).
 pub(crate) fn error_response(status: StatusCode, message: &str, code: &str) -> Response {
     error::error_response(status, message, code, ResponseMedia::GraphqlResponseJson)
-}
-
-async fn health() -> impl IntoResponse {
-    Json(serde_json::json!({ "status": "ok" }))
 }
 
 async fn metrics(State(state): State<Arc<AppState>>) -> impl IntoResponse {

@@ -129,6 +129,9 @@ async fn execute(
     let request = mailgate_schema::attach_request_data(request, principal, state.directory.clone());
     let response = state.schema.execute(request).await;
     let outcome = if response.errors.is_empty() { "ok" } else { "error" };
+    for error in &response.errors {
+        metrics::counter!("mailgate_graphql_errors_total", "code" => error_code_label(error)).increment(1);
+    }
     metrics::counter!("mailgate_graphql_requests_total", "operation" => operation.clone(), "outcome" => outcome)
         .increment(1);
     metrics::histogram!("mailgate_graphql_request_seconds", "operation" => operation)
@@ -210,4 +213,14 @@ fn unauthenticated(err: &AuthError, media: ResponseMedia) -> Response {
     let mut response = error::error_response(StatusCode::UNAUTHORIZED, &err.to_string(), "UNAUTHENTICATED", media);
     response.headers_mut().insert(header::WWW_AUTHENTICATE, HeaderValue::from_static("Bearer"));
     response
+}
+
+/// An error's `extensions.code` as a metric label: one of the closed set,
+/// else `other` (labels must stay bounded).
+fn error_code_label(error: &async_graphql::ServerError) -> &'static str {
+    let code = error.extensions.as_ref().and_then(|ext| match ext.get("code") {
+        Some(async_graphql::Value::String(code)) => Some(code.as_str()),
+        _ => None,
+    });
+    mailgate_schema::Code::ALL.iter().map(|c| c.as_str()).find(|known| Some(*known) == code).unwrap_or("other")
 }

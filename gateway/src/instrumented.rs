@@ -2,7 +2,8 @@
 //!
 //! It exports `mailgate_backend_requests_total{backend,operation}` (one count
 //! per call, so the cost of a GraphQL query can be read from `/metrics`) and
-//! `mailgate_backend_request_seconds`.
+//! `mailgate_backend_request_seconds`, and runs each call in a `backend` span
+//! (with the backend and the operation) under the request's span.
 
 use async_trait::async_trait;
 use mailgate_backend::{
@@ -42,7 +43,8 @@ impl InstrumentedBackend {
 macro_rules! timed {
     ($self:ident, $op:literal, $call:expr) => {{
         let started = Instant::now();
-        let result = $call.await;
+        let span = tracing::info_span!("backend", backend = $self.inner.kind(), operation = $op);
+        let result = tracing::Instrument::instrument($call, span).await;
         $self.record($op, started, result.is_ok());
         result
     }};

@@ -13,7 +13,7 @@
 //! - [`limits`]: the `[limits]` table, load shedding, timeouts, per-user rate limits.
 //! - [`persisted`]: automatic persisted queries and the safelist.
 //! - [`auth`], [`secret`]: bearer tokens and their signing secret.
-//! - [`download`]: `GET /download/{message}/{part}`.
+//! - [`download`]: `GET /download/{message}/{part}`; [`health`]: `/health/live`, `/health/ready`.
 //! - [`instrumented`]: the backend wrapper that feeds `/metrics`.
 //! - [`config`], [`telemetry`]: configuration, metrics recorder, logging.
 //! - [`seed`], [`demo_seed`]: the deterministic demo dataset and how it is loaded.
@@ -31,6 +31,7 @@ pub mod config;
 pub mod demo_seed;
 pub mod download;
 pub mod graphql_route;
+pub mod health;
 pub mod http;
 pub mod import;
 pub mod instrumented;

@@ -74,6 +74,13 @@ impl Directory {
         &self.native
     }
 
+    /// Every extra source: (username, source name, backend).
+    pub fn extra_sources(&self) -> impl Iterator<Item = (&str, &str, &Arc<dyn MailBackend>)> {
+        self.extra
+            .iter()
+            .flat_map(|(user, list)| list.iter().map(move |r| (user.as_str(), r.name.as_str(), &r.backend)))
+    }
+
     /// Looks the account up (one `account()` call to the native backend) and
     /// resolves each of its sources to a backend.
     pub async fn resolve(&self, who: &Principal, username: &str) -> Result<ResolvedAccount, BackendError> {

@@ -83,4 +83,8 @@ fn builder(settings: SchemaSettings) -> async_graphql::SchemaBuilder<QueryRoot, 
             max_root_fields: limits.max_root_fields,
         })
         .extension(limits::ErrorCodes)
+        // Spans for parsing, validation, execution and each resolver, under
+        // the request's span (and its request id); off unless the log filter
+        // enables the `async_graphql` target, so they cost nothing by default.
+        .extension(async_graphql::extensions::Tracing)
 }

@@ -87,11 +87,18 @@ fn spread<K, I, T>(
     }
 }
 
+/// Feeds `mailgate_dataloader_batch_size{loader}`: how many keys one batch
+/// carried, so that a query whose lookups stopped batching shows on a graph.
+fn record_batch(loader: &'static str, keys: usize) {
+    metrics::histogram!("mailgate_dataloader_batch_size", "loader" => loader).record(keys as f64);
+}
+
 impl Loader<AccountKey> for MailLoader {
     type Value = Loaded<ResolvedAccount>;
     type Error = Infallible;
 
     async fn load(&self, keys: &[AccountKey]) -> Result<HashMap<AccountKey, Self::Value>, Self::Error> {
+        record_batch("account", keys.len());
         let calls = keys.iter().map(|key| async move {
             let result = self.directory.resolve(&self.principal, &key.0).await;
             (key.clone(), result.map(Arc::new).map_err(Arc::new))
@@ -105,6 +112,7 @@ impl Loader<MailboxesKey> for MailLoader {
     type Error = Infallible;
 
     async fn load(&self, keys: &[MailboxesKey]) -> Result<HashMap<MailboxesKey, Self::Value>, Self::Error> {
+        record_batch("mailboxes", keys.len());
         let calls = keys.iter().map(|key| async move {
             let src = &key.0;
             let result = src.backend.mailboxes(&self.principal, &src.account).await;
@@ -119,6 +127,7 @@ impl Loader<MessageKey> for MailLoader {
     type Error = Infallible;
 
     async fn load(&self, keys: &[MessageKey]) -> Result<HashMap<MessageKey, Self::Value>, Self::Error> {
+        record_batch("message", keys.len());
         let groups = group_by_source(keys, |k| (k.0.clone(), k.1.clone()));
         let calls = groups.into_iter().map(|(src, ids)| async move {
             let result = src.backend.messages(&self.principal, &src.account, &ids).await;
@@ -137,6 +146,7 @@ impl Loader<ThreadKey> for MailLoader {
     type Error = Infallible;
 
     async fn load(&self, keys: &[ThreadKey]) -> Result<HashMap<ThreadKey, Self::Value>, Self::Error> {
+        record_batch("thread", keys.len());
         let groups = group_by_source(keys, |k| (k.0.clone(), k.1.clone()));
         let calls = groups.into_iter().map(|(src, ids)| async move {
             let result = src.backend.threads(&self.principal, &src.account, &ids).await;
@@ -155,6 +165,7 @@ impl Loader<BlobKey> for MailLoader {
     type Error = Infallible;
 
     async fn load(&self, keys: &[BlobKey]) -> Result<HashMap<BlobKey, Self::Value>, Self::Error> {
+        record_batch("blob", keys.len());
         // The cap is part of the key so that the loader needs no settings;
         // it is the same for every key of a schema, so grouping by it costs
         // nothing.
