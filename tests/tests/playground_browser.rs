@@ -82,6 +82,10 @@ async fn the_playground_runs_the_inbox_in_chromium_and_asks_no_other_host() {
         "{}",
         header("content-security-policy")
     );
+    // Reading the body to its end also ends this connection: the demo's
+    // graceful shutdown at the end waits for every open one.
+    let html = page.text().await.unwrap();
+    assert!(html.contains("<script src=\"/playground/playground-"), "{html}");
 
     let screenshot = data.path().join("playground.png");
     let status = Command::new("node")
