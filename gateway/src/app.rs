@@ -5,27 +5,23 @@
 //! CORS, compression) wrap every route.
 
 use crate::auth::TokenAuthority;
+use crate::config::Config;
 use crate::download;
 use crate::http::{error, HttpSettings, ResponseMedia};
-use crate::limits::load::ConcurrencyGate;
-use crate::limits::rate::UserRateLimiter;
-use crate::limits::LimitsConfig;
-use crate::persisted::PersistedOperations;
+use crate::reload::Reloadable;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::routing::get;
 use axum::Router;
 use mailgate_backend::MailBackend;
-use mailgate_schema::{Authenticator, Directory, MailSchema};
+use mailgate_schema::{Authenticator, Directory, SchemaSettings};
 use metrics_exporter_prometheus::PrometheusHandle;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 
 /// What every request handler shares. Holds no per-user state but the
-/// rate limit's token buckets.
+/// rate limit's token buckets and the refresh sessions.
 pub struct AppState {
-    /// The executable GraphQL schema.
-    pub schema: MailSchema,
     /// Maps (user, source) to a backend; handed to each request's loaders.
     pub directory: Arc<Directory>,
     /// The native backend, for attachment downloads.
@@ -40,14 +36,24 @@ pub struct AppState {
     pub max_request_bytes: usize,
     /// CORS origins and CSRF prevention.
     pub http: HttpSettings,
-    /// Batch size, timeout, concurrency and rate limits (the query limits are in the schema).
-    pub limits: LimitsConfig,
-    /// Sheds `/graphql` requests past `limits.max_concurrent_requests`.
-    pub gate: ConcurrencyGate,
-    /// Per-user token buckets; `None` when the rate limit is off.
-    pub rate: Option<UserRateLimiter>,
-    /// APQ, a safelist, or neither.
-    pub persisted: PersistedOperations,
+    /// The schema settings every reload starts from (all but the limits).
+    pub schema_settings: SchemaSettings,
+    /// Limits, schema, rate limiter and persisted operations: what `SIGHUP` replaces.
+    pub reloadable: RwLock<Arc<Reloadable>>,
+}
+
+impl AppState {
+    /// The reloadable state in force now; a request takes it once.
+    pub fn current(&self) -> Arc<Reloadable> {
+        self.reloadable.read().unwrap_or_else(std::sync::PoisonError::into_inner).clone()
+    }
+
+    /// Replaces the reloadable state with what `config` asks for; on error nothing changes.
+    pub fn reload(&self, config: &Config) -> anyhow::Result<()> {
+        let next = Reloadable::build(config, &self.schema_settings, Some(&self.current()))?;
+        *self.reloadable.write().unwrap_or_else(std::sync::PoisonError::into_inner) = Arc::new(next);
+        Ok(())
+    }
 }
 
 /// The HTTP routes of the gateway, inside the HTTP layers.

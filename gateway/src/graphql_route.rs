@@ -18,6 +18,7 @@ use crate::http::graphql_response::GraphqlHttpResponse;
 use crate::http::{content_type, csrf, error, ResponseMedia};
 use crate::limits::load;
 use crate::limits::rate::retry_after_seconds;
+use crate::reload::Reloadable;
 use crate::telemetry;
 use async_graphql::BatchRequest;
 use async_graphql_axum::GraphQLBatchRequest;
@@ -33,13 +34,12 @@ use std::time::Instant;
 use tower_http::limit::RequestBodyLimitLayer;
 
 /// The `/graphql` route with its layers.
-pub fn method_router(state: &AppState) -> MethodRouter<Arc<AppState>> {
-    let limits = &state.limits;
+pub fn method_router(state: &Arc<AppState>) -> MethodRouter<Arc<AppState>> {
     let mut route = get(graphql)
         .post(graphql)
         .layer(RequestBodyLimitLayer::new(state.max_request_bytes))
-        .layer(from_fn_with_state(limits.request_timeout(), load::time_out_slow_requests))
-        .layer(from_fn_with_state(state.gate.clone(), load::shed_past_the_cap));
+        .layer(from_fn_with_state(state.clone(), load::time_out_slow_requests))
+        .layer(from_fn_with_state(state.clone(), load::shed_past_the_cap));
     if state.http.csrf_prevention {
         route = route.layer(from_fn(csrf::refuse_unpreflighted));
     }
@@ -55,6 +55,8 @@ pub fn method_router(state: &AppState) -> MethodRouter<Arc<AppState>> {
 /// and [`GraphqlHttpResponse`] picks 200 or 400.
 async fn graphql(State(state): State<Arc<AppState>>, request: Request) -> Response {
     let started = Instant::now();
+    // The rules in force when the request arrived, kept to its end.
+    let rules = state.current();
     let Some(media) = ResponseMedia::negotiate(request.headers()) else {
         let message = "this endpoint answers application/graphql-response+json or application/json";
         return error::error_response(StatusCode::NOT_ACCEPTABLE, message, "BAD_USER_INPUT", ResponseMedia::Json);
@@ -76,15 +78,15 @@ async fn graphql(State(state): State<Arc<AppState>>, request: Request) -> Respon
     let Some(operations) = NonZeroUsize::new(requests.len()) else {
         return bad_input(StatusCode::BAD_REQUEST, "the batch is empty");
     };
-    if operations > state.limits.max_batch {
-        let message = format!("a batch of {operations} operations; at most {} are allowed", state.limits.max_batch);
+    if operations > rules.limits.max_batch {
+        let message = format!("a batch of {operations} operations; at most {} are allowed", rules.limits.max_batch);
         return bad_input(StatusCode::BAD_REQUEST, &message);
     }
     if requests.iter().any(|r| r.query.trim().is_empty() && !r.extensions.contains_key("persistedQuery")) {
         return bad_input(StatusCode::BAD_REQUEST, "the request has no query");
     }
     for request in &mut requests {
-        if let Err(refusal) = state.persisted.admit(request) {
+        if let Err(refusal) = rules.persisted.admit(request) {
             return error::error_response(StatusCode::BAD_REQUEST, &refusal.message, refusal.code, media);
         }
     }
@@ -92,16 +94,16 @@ async fn graphql(State(state): State<Arc<AppState>>, request: Request) -> Respon
         Ok(verified) => verified,
         Err(err) => return unauthenticated(&err, media),
     };
-    if method == Method::GET && names_a_mutation(&state, &requests).await {
+    if method == Method::GET && names_a_mutation(&rules, &requests).await {
         // GraphQL over HTTP: GET must not change state (it may be prefetched or cached).
         let mut response = bad_input(StatusCode::METHOD_NOT_ALLOWED, "mutations must use POST");
         response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("POST"));
         return response;
     }
-    if let Some(response) = rate_limited(&state, verified.as_ref().map(|v| &v.principal), operations, media) {
+    if let Some(response) = rate_limited(&rules, verified.as_ref().map(|v| &v.principal), operations, media) {
         return response;
     }
-    let executions = requests.into_iter().map(|request| execute(&state, request, verified.clone(), started));
+    let executions = requests.into_iter().map(|request| execute(&state, &rules, request, verified.clone(), started));
     let mut responses = futures::future::join_all(executions).await;
     if is_batch {
         return GraphqlHttpResponse::batch(responses, media);
@@ -115,6 +117,7 @@ async fn graphql(State(state): State<Arc<AppState>>, request: Request) -> Respon
 /// Runs one operation and records its metrics.
 async fn execute(
     state: &AppState,
+    rules: &Reloadable,
     request: async_graphql::Request,
     verified: Option<Verified>,
     started: Instant,
@@ -127,7 +130,7 @@ async fn execute(
     }
     let principal = verified.map(|v| v.principal);
     let request = mailgate_schema::attach_request_data(request, principal, state.directory.clone());
-    let response = state.schema.execute(request).await;
+    let response = rules.schema.execute(request).await;
     let outcome = if response.errors.is_empty() { "ok" } else { "error" };
     for error in &response.errors {
         metrics::counter!("mailgate_graphql_errors_total", "code" => error_code_label(error)).increment(1);
@@ -141,12 +144,12 @@ async fn execute(
 
 /// 429 with `Retry-After` when the caller's bucket cannot pay for `operations`.
 fn rate_limited(
-    state: &AppState,
+    rules: &Reloadable,
     principal: Option<&Principal>,
     operations: NonZeroUsize,
     media: ResponseMedia,
 ) -> Option<Response> {
-    let wait = state.rate.as_ref()?.check(principal.map(|p| p.username.as_str()), operations).err()?;
+    let wait = rules.rate.as_ref()?.check(principal.map(|p| p.username.as_str()), operations).err()?;
     metrics::counter!("mailgate_http_rate_limited_total").increment(1);
     let seconds = retry_after_seconds(wait);
     let message = format!("too many requests; retry in {seconds} s");
@@ -186,9 +189,9 @@ impl BadRequest {
 }
 
 /// Whether any request selects a mutation, by its text or by the APQ hash it sends.
-async fn names_a_mutation(state: &AppState, requests: &[async_graphql::Request]) -> bool {
+async fn names_a_mutation(rules: &Reloadable, requests: &[async_graphql::Request]) -> bool {
     for request in requests {
-        let hashed = state.persisted.hashed_operation_type(request).await;
+        let hashed = rules.persisted.hashed_operation_type(request).await;
         if is_mutation(request) || hashed == Some(async_graphql::parser::types::OperationType::Mutation) {
             return true;
         }

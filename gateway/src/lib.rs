@@ -11,7 +11,7 @@
 //! - [`http`]: GraphQL-over-HTTP media types and status codes, CORS, CSRF
 //!   prevention, compression, request ids.
 //! - [`limits`]: the `[limits]` table, load shedding, timeouts, per-user rate limits.
-//! - [`persisted`]: automatic persisted queries and the safelist.
+//! - [`persisted`]: automatic persisted queries and the safelist; [`reload`]: what SIGHUP reloads.
 //! - [`auth`], [`secret`]: bearer tokens and their signing secret.
 //! - [`download`]: `GET /download/{message}/{part}`; [`health`]: `/health/live`, `/health/ready`.
 //! - [`instrumented`]: the backend wrapper that feeds `/metrics`.
@@ -40,6 +40,7 @@ pub mod mailbox_path;
 pub mod migrate;
 pub mod persisted;
 pub mod playground;
+pub mod reload;
 pub mod secret;
 pub mod seed;
 pub mod server;

@@ -7,14 +7,12 @@ use crate::auth::TokenAuthority;
 use crate::config::Config;
 use crate::download;
 use crate::instrumented::InstrumentedBackend;
-use crate::limits::load::ConcurrencyGate;
-use crate::limits::rate::UserRateLimiter;
-use crate::persisted::PersistedOperations;
+use crate::reload::Reloadable;
 use crate::telemetry;
 use mailgate_backend::MailBackend;
-use mailgate_schema::{build_schema, build_schema_with_apq, Authenticator, Directory, SchemaSettings};
+use mailgate_schema::{Authenticator, Directory, SchemaSettings};
 use std::future::Future;
-use std::sync::Arc;
+use std::sync::{Arc, RwLock};
 use tokio::net::TcpListener;
 
 /// A source of one user served by another backend than the native store.
@@ -40,22 +38,16 @@ pub fn app_state(
 ) -> anyhow::Result<Arc<AppState>> {
     let inline_content_cap = config.inline_content_cap;
     let native: Arc<dyn MailBackend> = Arc::new(InstrumentedBackend::new(native));
-    let limits = config.limits;
-    let settings = SchemaSettings {
+    let schema_settings = SchemaSettings {
         inline_content_cap,
         download_base: download::ROUTE_PREFIX.to_owned(),
-        limits: limits.query_limits(),
+        ..SchemaSettings::default()
     };
-    let persisted = PersistedOperations::load(&config.persisted_operations)?;
+    let reloadable = Reloadable::build(config, &schema_settings, None)?;
     let auth = TokenAuthority::from_config(Some(secret), &config.auth)?;
     let passwords = config.auth.password_file.as_deref().map(PasswordFile::open).transpose()?;
     let sign_in: Arc<dyn Authenticator> = Arc::new(SignIn::new(auth.clone(), passwords, &config.auth));
-    let schema = match persisted.apq_cache() {
-        Some(cache) => build_schema_with_apq(settings, cache),
-        None => build_schema(settings),
-    };
     Ok(Arc::new(AppState {
-        schema,
         directory: Arc::new(extra.into_iter().fold(Directory::new(native.clone()), |directory, extra| {
             let backend: Arc<dyn MailBackend> = Arc::new(InstrumentedBackend::new(extra.backend));
             directory.with_source(extra.username, extra.source, backend)
@@ -66,10 +58,8 @@ pub fn app_state(
         metrics: telemetry::prometheus(),
         max_request_bytes: usize::try_from(config.max_request_bytes).unwrap_or(usize::MAX),
         http: crate::http::HttpSettings::from_config(config),
-        limits,
-        gate: ConcurrencyGate::new(limits.max_concurrent_requests.get()),
-        rate: UserRateLimiter::new(limits.rate_limit_per_second, limits.rate_limit_burst),
-        persisted,
+        schema_settings,
+        reloadable: RwLock::new(Arc::new(reloadable)),
     }))
 }
 
@@ -85,7 +75,7 @@ pub async fn serve(
         let mut every = tokio::time::interval(std::time::Duration::from_secs(60));
         loop {
             every.tick().await;
-            if let Some(rate) = &forget.rate {
+            if let Some(rate) = &forget.current().rate {
                 rate.forget_idle();
             }
         }

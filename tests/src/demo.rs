@@ -79,6 +79,11 @@ impl DemoProcess {
         Ok(DemoProcess { child, base, tokens, data: data.to_owned() })
     }
 
+    /// The demo's process id (for signals).
+    pub fn pid(&self) -> u32 {
+        self.child.id()
+    }
+
     /// A GraphQL client acting as `user` (with the token the demo printed).
     pub fn client(&self, user: &str) -> GraphqlClient {
         GraphqlClient::new(&self.base, self.tokens.get(user).map(String::as_str))

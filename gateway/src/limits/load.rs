@@ -7,13 +7,13 @@
 //! off. Both answers are GraphQL-shaped bodies with the code
 //! `BACKEND_UNAVAILABLE`, which clients already treat as "retry later".
 
+use crate::app::AppState;
 use crate::http::{error::error_response, ResponseMedia};
 use axum::extract::{Request, State};
 use axum::http::{header, HeaderValue, StatusCode};
 use axum::middleware::Next;
 use axum::response::Response;
 use std::sync::Arc;
-use std::time::Duration;
 use tokio::sync::Semaphore;
 
 /// The code of both answers.
@@ -33,8 +33,9 @@ impl ConcurrencyGate {
 }
 
 /// Middleware: runs the request while holding a permit, or answers 503.
-pub async fn shed_past_the_cap(State(gate): State<ConcurrencyGate>, request: Request, next: Next) -> Response {
-    let Ok(_permit) = gate.permits.clone().try_acquire_owned() else {
+pub async fn shed_past_the_cap(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+    let gate = state.current().gate.clone();
+    let Ok(_permit) = gate.permits.try_acquire_owned() else {
         metrics::counter!("mailgate_http_shed_total").increment(1);
         let media = ResponseMedia::negotiate(request.headers()).unwrap_or(ResponseMedia::Json);
         let mut response = error_response(
@@ -53,7 +54,8 @@ pub async fn shed_past_the_cap(State(gate): State<ConcurrencyGate>, request: Req
 /// longer than the configured timeout. Dropping the handler's future cancels
 /// its backend calls; a write already handed to the cluster may still commit,
 /// which is why writes carry request ids that a retry deduplicates.
-pub async fn time_out_slow_requests(State(timeout): State<Duration>, request: Request, next: Next) -> Response {
+pub async fn time_out_slow_requests(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
+    let timeout = state.current().limits.request_timeout();
     let media = ResponseMedia::negotiate(request.headers()).unwrap_or(ResponseMedia::Json);
     match tokio::time::timeout(timeout, next.run(request)).await {
         Ok(response) => response,
