@@ -8,6 +8,8 @@ use crate::auth::TokenAuthority;
 use crate::config::Config;
 use crate::download;
 use crate::http::{error, HttpSettings, ResponseMedia};
+use crate::live::cap::ConnectionCap;
+use crate::live::{sse, ws, LiveConfig};
 use crate::reload::Reloadable;
 use axum::extract::State;
 use axum::http::{header, StatusCode};
@@ -40,6 +42,10 @@ pub struct AppState {
     pub schema_settings: SchemaSettings,
     /// Limits, schema, rate limiter and persisted operations: what `SIGHUP` replaces.
     pub reloadable: RwLock<Arc<Reloadable>>,
+    /// Subscriptions' heartbeat and connection cap settings.
+    pub live: LiveConfig,
+    /// Open live connections per user.
+    pub cap: Arc<ConnectionCap>,
 }
 
 impl AppState {
@@ -63,6 +69,8 @@ pub fn router(state: Arc<AppState>) -> Router {
     let routes = Router::new()
         .merge(crate::playground::routes())
         .route("/graphql", graphql_route)
+        .route(ws::ROUTE, get(ws::upgrade))
+        .route(sse::ROUTE, get(sse::stream).post(sse::stream))
         .route("/health", get(crate::health::live))
         .route("/health/live", get(crate::health::live))
         .route("/health/ready", get(crate::health::ready))

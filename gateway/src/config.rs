@@ -3,6 +3,7 @@
 
 use crate::auth::AuthConfig;
 use crate::limits::LimitsConfig;
+use crate::live::LiveConfig;
 use crate::persisted::PersistedConfig;
 use serde::Deserialize;
 use std::net::SocketAddr;
@@ -41,6 +42,8 @@ pub struct Config {
     pub persisted_operations: PersistedConfig,
     /// Token verification (JWKS, issuer, audience) and sign-in (`[auth]`).
     pub auth: AuthConfig,
+    /// Subscriptions: polling, heartbeats, connections per user (`[live]`).
+    pub live: LiveConfig,
 }
 
 /// Reads `cors_origins`, refusing an entry a browser would never send as `Origin`.
@@ -82,6 +85,7 @@ impl Default for Config {
             limits: LimitsConfig::default(),
             persisted_operations: PersistedConfig::default(),
             auth: AuthConfig::default(),
+            live: LiveConfig::default(),
         }
     }
 }
@@ -148,6 +152,7 @@ mod tests {
         assert_eq!(config.limits, LimitsConfig::default());
         assert_eq!(config.persisted_operations, PersistedConfig::default());
         assert_eq!(config.auth, AuthConfig::default());
+        assert_eq!(config.live, LiveConfig::default());
         // The commented-out example origins are valid too.
         let origins = text.lines().find_map(|line| line.strip_prefix("# cors_origins = ")).unwrap();
         assert_eq!(Config::parse(&format!("cors_origins = {origins}")).unwrap().cors_origins.len(), 2);

@@ -10,6 +10,7 @@
 //!   [`graphql_route`]: `/graphql`, its layers and handler.
 //! - [`http`]: GraphQL-over-HTTP media types and status codes, CORS, CSRF
 //!   prevention, compression, request ids.
+//! - [`live`]: subscriptions over websockets and server-sent events.
 //! - [`limits`]: the `[limits]` table, load shedding, timeouts, per-user rate limits.
 //! - [`persisted`]: automatic persisted queries and the safelist; [`reload`]: what SIGHUP reloads.
 //! - [`auth`], [`secret`]: bearer tokens and their signing secret.
@@ -36,6 +37,7 @@ pub mod http;
 pub mod import;
 pub mod instrumented;
 pub mod limits;
+pub mod live;
 pub mod mailbox_path;
 pub mod migrate;
 pub mod persisted;

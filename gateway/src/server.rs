@@ -7,6 +7,7 @@ use crate::auth::TokenAuthority;
 use crate::config::Config;
 use crate::download;
 use crate::instrumented::InstrumentedBackend;
+use crate::live::cap::ConnectionCap;
 use crate::reload::Reloadable;
 use crate::telemetry;
 use mailgate_backend::MailBackend;
@@ -41,6 +42,7 @@ pub fn app_state(
     let schema_settings = SchemaSettings {
         inline_content_cap,
         download_base: download::ROUTE_PREFIX.to_owned(),
+        live_poll_interval: config.live.poll_interval(),
         ..SchemaSettings::default()
     };
     let reloadable = Reloadable::build(config, &schema_settings, None)?;
@@ -60,6 +62,8 @@ pub fn app_state(
         http: crate::http::HttpSettings::from_config(config),
         schema_settings,
         reloadable: RwLock::new(Arc::new(reloadable)),
+        live: config.live,
+        cap: ConnectionCap::new(config.live.max_connections_per_user.get()),
     }))
 }
 

@@ -12,7 +12,7 @@
 //! - [`directory`], [`source`]: which backend serves which (user, source).
 //! - [`session`]: the per-request state and [`attach_request_data`].
 //! - [`loader`]: the DataLoader batch functions; every lookup goes through them.
-//! - [`query`], [`mutation`]: the root types; [`types`]: one object type per file.
+//! - [`query`], [`mutation`], [`subscription`]: the root types; [`types`]: one object type per file.
 //! - [`paging`]: Relay connections over message listings; [`prefetch`]:
 //!   one batch per kind for what a page's items select.
 //! - [`search`]: the search language parser.
@@ -39,6 +39,7 @@ pub mod search;
 pub mod session;
 pub mod settings;
 pub mod source;
+pub mod subscription;
 pub mod time;
 pub mod types;
 
@@ -51,13 +52,14 @@ pub use mailgate_backend::Principal;
 pub use mutation::{Authenticator, MutationRoot};
 pub use persisted::PersistedQueryCache;
 pub use query::QueryRoot;
-pub use session::{attach_request_data, Session};
+pub use session::{attach_request_data, fill_request_data, Session};
 pub use settings::SchemaSettings;
+pub use subscription::SubscriptionRoot;
 
-use async_graphql::{EmptySubscription, Schema};
+use async_graphql::Schema;
 
 /// The schema type the gateway serves.
-pub type MailSchema = Schema<QueryRoot, MutationRoot, EmptySubscription>;
+pub type MailSchema = Schema<QueryRoot, MutationRoot, SubscriptionRoot>;
 
 /// Builds the schema. Settings are schema data, read by resolvers that need
 /// them (attachment content cap, download URLs); their limits configure the
@@ -71,9 +73,9 @@ pub fn build_schema_with_apq(settings: SchemaSettings, cache: &PersistedQueryCac
     builder(settings).extension(cache.extension()).finish()
 }
 
-fn builder(settings: SchemaSettings) -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot, EmptySubscription> {
+fn builder(settings: SchemaSettings) -> async_graphql::SchemaBuilder<QueryRoot, MutationRoot, SubscriptionRoot> {
     let limits = settings.limits;
-    Schema::build(QueryRoot, MutationRoot, EmptySubscription)
+    Schema::build(QueryRoot, MutationRoot, SubscriptionRoot)
         .data(settings)
         .limit_depth(limits.max_depth)
         .limit_complexity(limits.max_complexity)

@@ -8,6 +8,7 @@ use crate::prefetch::{prefetch, Wants};
 use crate::search;
 use crate::session::Session;
 use crate::settings::SchemaSettings;
+use crate::source::SourceHandle;
 use crate::types::account::{find_folder, AccountObj};
 use crate::types::changes::{Changes, IdChanges};
 use crate::types::enums::MessageSort;
@@ -170,23 +171,28 @@ impl QueryRoot {
             .changes(&session.principal, &src.account, &State(since))
             .await
             .map_err(|e| backend_error(&e))?;
-        let gid = |kind: IdType, id: &str| ID::from(&GlobalId::new(kind, src.account.as_str(), src.name(), id));
-        let messages = |ids: &[MessageId]| ids.iter().map(|i| gid(IdType::Message, i.as_str())).collect();
-        let mailboxes = |ids: &[MailboxId]| ids.iter().map(|i| gid(IdType::Mailbox, i.as_str())).collect();
-        Ok(Some(Changes {
-            old_state: changes.old_state.0.clone(),
-            new_state: changes.new_state.0.clone(),
-            messages: IdChanges {
-                created: messages(&changes.created),
-                updated: messages(&changes.updated),
-                destroyed: messages(&changes.destroyed),
-            },
-            mailboxes: IdChanges {
-                created: mailboxes(&changes.mailboxes_created),
-                updated: mailboxes(&changes.mailboxes_updated),
-                destroyed: mailboxes(&changes.mailboxes_destroyed),
-            },
-        }))
+        Ok(Some(changes_in(&src, &changes)))
+    }
+}
+
+/// The backend's changes of `src` as the GraphQL type, with global ids.
+pub fn changes_in(src: &SourceHandle, changes: &mailgate_backend::Changes) -> Changes {
+    let gid = |kind: IdType, id: &str| ID::from(&GlobalId::new(kind, src.account.as_str(), src.name(), id));
+    let messages = |ids: &[MessageId]| ids.iter().map(|i| gid(IdType::Message, i.as_str())).collect();
+    let mailboxes = |ids: &[MailboxId]| ids.iter().map(|i| gid(IdType::Mailbox, i.as_str())).collect();
+    Changes {
+        old_state: changes.old_state.0.clone(),
+        new_state: changes.new_state.0.clone(),
+        messages: IdChanges {
+            created: messages(&changes.created),
+            updated: messages(&changes.updated),
+            destroyed: messages(&changes.destroyed),
+        },
+        mailboxes: IdChanges {
+            created: mailboxes(&changes.mailboxes_created),
+            updated: mailboxes(&changes.mailboxes_updated),
+            destroyed: mailboxes(&changes.mailboxes_destroyed),
+        },
     }
 }
 

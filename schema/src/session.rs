@@ -28,26 +28,31 @@ pub struct Session {
 /// principal nothing is attached but the directory, and every field that
 /// touches mail answers `UNAUTHENTICATED`.
 pub fn attach_request_data(
-    req: async_graphql::Request,
+    mut req: async_graphql::Request,
     principal: Option<Principal>,
     directory: Arc<Directory>,
 ) -> async_graphql::Request {
-    let req = req.data(directory.clone());
-    match principal {
-        Some(principal) => {
-            let loader = DataLoader::with_cache(
-                MailLoader::new(principal.clone(), directory.clone()),
-                tokio::spawn,
-                HashMapCache::default(),
-            )
-            // No timer wait: loads issued in the same executor pass still
-            // batch (the fetch is a spawned task that runs after them), and
-            // pages prefetch their mailboxes, threads and blobs explicitly.
-            // The default 1 ms wait cost about 2 ms per query level.
-            .delay(std::time::Duration::ZERO);
-            req.data(principal.clone()).data(Session { principal, directory, loader })
-        }
-        None => req,
+    fill_request_data(&mut req.data, principal, directory);
+    req
+}
+
+/// [`attach_request_data`] into a bare [`async_graphql::Data`], for a
+/// websocket connection's subscriptions.
+pub fn fill_request_data(data: &mut async_graphql::Data, principal: Option<Principal>, directory: Arc<Directory>) {
+    data.insert(directory.clone());
+    if let Some(principal) = principal {
+        let loader = DataLoader::with_cache(
+            MailLoader::new(principal.clone(), directory.clone()),
+            tokio::spawn,
+            HashMapCache::default(),
+        )
+        // No timer wait: loads issued in the same executor pass still
+        // batch (the fetch is a spawned task that runs after them), and
+        // pages prefetch their mailboxes, threads and blobs explicitly.
+        // The default 1 ms wait cost about 2 ms per query level.
+        .delay(std::time::Duration::ZERO);
+        data.insert(principal.clone());
+        data.insert(Session { principal, directory, loader });
     }
 }
 

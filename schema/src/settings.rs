@@ -14,11 +14,18 @@ pub struct SchemaSettings {
     pub download_base: String,
     /// What one operation may ask for.
     pub limits: QueryLimits,
+    /// How often a subscription polls its source's state.
+    pub live_poll_interval: std::time::Duration,
 }
 
 impl Default for SchemaSettings {
     fn default() -> Self {
-        Self { inline_content_cap: 1024 * 1024, download_base: "/download".to_owned(), limits: QueryLimits::default() }
+        Self {
+            inline_content_cap: 1024 * 1024,
+            download_base: "/download".to_owned(),
+            limits: QueryLimits::default(),
+            live_poll_interval: std::time::Duration::from_secs(1),
+        }
     }
 }
 
