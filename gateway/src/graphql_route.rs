@@ -5,12 +5,13 @@
 //! most `max_batch` requests); the response media type and status codes come
 //! from `Accept` (see [`crate::http`]).
 //!
-//! Layers, outermost first: CSRF prevention (400), load shedding (503),
-//! the request timeout (504), the body size limit (413); then the handler,
-//! which also applies the persisted-operations mode ([`crate::persisted`]:
-//! a safelist refuses what it does not list) and the per-user rate limit
-//! (429). A refused request costs no concurrency permit, and a shed one no
-//! token.
+//! Layers, outermost first: CSRF prevention (400), the request timeout
+//! (504, reading the body included), the body size limit (413); then the
+//! handler, which refuses a query text over `max_query_bytes`, applies the
+//! persisted-operations mode ([`crate::persisted`]: a safelist refuses what
+//! it does not list) and the per-user rate limit (429), and takes a
+//! concurrency permit (else 503) only once the body is read and the request
+//! is admitted: a refused or stalled request holds no permit.
 
 use crate::app::AppState;
 use crate::auth::{AuthError, Verified};
@@ -38,8 +39,7 @@ pub fn method_router(state: &Arc<AppState>) -> MethodRouter<Arc<AppState>> {
     let mut route = get(graphql)
         .post(graphql)
         .layer(RequestBodyLimitLayer::new(state.max_request_bytes))
-        .layer(from_fn_with_state(state.clone(), load::time_out_slow_requests))
-        .layer(from_fn_with_state(state.clone(), load::shed_past_the_cap));
+        .layer(from_fn_with_state(state.clone(), load::time_out_slow_requests));
     if state.http.csrf_prevention {
         route = route.layer(from_fn(csrf::refuse_unpreflighted));
     }
@@ -63,6 +63,12 @@ async fn graphql(State(state): State<Arc<AppState>>, request: Request) -> Respon
     };
     let bad_input = |status, message: &str| error::error_response(status, message, "BAD_USER_INPUT", media);
     let method = request.method().clone();
+    if method != Method::GET && method != Method::POST {
+        // axum answers HEAD with the GET handler; a HEAD must not run an operation.
+        let mut response = bad_input(StatusCode::METHOD_NOT_ALLOWED, "use GET (queries) or POST");
+        response.headers_mut().insert(header::ALLOW, HeaderValue::from_static("GET, POST"));
+        return response;
+    }
     if let Err(message) = content_type::check(&method, request.headers()) {
         return bad_input(StatusCode::UNSUPPORTED_MEDIA_TYPE, &message);
     }
@@ -85,6 +91,16 @@ async fn graphql(State(state): State<Arc<AppState>>, request: Request) -> Respon
     if requests.iter().any(|r| r.query.trim().is_empty() && !r.extensions.contains_key("persistedQuery")) {
         return bad_input(StatusCode::BAD_REQUEST, "the request has no query");
     }
+    if let Some(request) = requests.iter().find(|r| r.query.len() > rules.limits.max_query_bytes) {
+        // Checked before anything parses or caches the text (APQ registers
+        // documents before validation): a huge document costs nothing here.
+        let message = format!(
+            "the query text is {} bytes; at most {} are allowed",
+            request.query.len(),
+            rules.limits.max_query_bytes
+        );
+        return error::error_response(StatusCode::BAD_REQUEST, &message, "QUERY_TOO_COMPLEX", media);
+    }
     for request in &mut requests {
         if let Err(refusal) = rules.persisted.admit(request) {
             return error::error_response(StatusCode::BAD_REQUEST, &refusal.message, refusal.code, media);
@@ -103,6 +119,11 @@ async fn graphql(State(state): State<Arc<AppState>>, request: Request) -> Respon
     if let Some(response) = rate_limited(&rules, verified.as_ref().map(|v| &v.principal), operations, media) {
         return response;
     }
+    // The permit is taken once the body is in: a client that stalls its body
+    // holds nothing but its own connection (and is cut off by the timeout).
+    let Some(_permit) = rules.gate.try_enter() else {
+        return load::shed(media);
+    };
     let executions = requests.into_iter().map(|request| execute(&state, &rules, request, verified.clone(), started));
     let mut responses = futures::future::join_all(executions).await;
     if is_batch {

@@ -4,7 +4,8 @@
 //! slow cluster does not get a healthy gateway restarted. *Ready* means the
 //! native store answers a linearizable read (a cluster with a leader, or the
 //! embedded node) within [`PROBE_TIMEOUT`]: 503 otherwise, so traffic goes
-//! to another gateway. Legacy sources (Zimbra) are probed and reported too,
+//! to another gateway. Legacy sources (Zimbra) are probed and counted (which
+//! ones are down is logged, not shown),
 //! but one user's legacy server being down leaves the gateway ready: every
 //! gateway would see the same outage, and taking them all out of rotation
 //! would stop the other users' mail as well.
@@ -50,7 +51,14 @@ pub async fn ready(State(state): State<Arc<AppState>>) -> impl IntoResponse {
     });
     let (native, legacy) = tokio::join!(native_check, futures::future::join_all(legacy_checks));
     let ready = native["ok"] == true;
-    let degraded = legacy.iter().any(|check| check["ok"] != true);
+    let down = legacy.iter().filter(|check| check["ok"] != true).count();
+    let degraded = down > 0;
+    // Which users' legacy servers are down goes to the log, not to an
+    // unauthenticated endpoint: the names would tell who has mail where.
+    for check in legacy.iter().filter(|check| check["ok"] != true) {
+        tracing::warn!(source = %check["name"], error = %check["error"], "a legacy source does not answer");
+    }
+    let legacy = json!({ "sources": legacy.len(), "down": down });
     let status = match (ready, degraded) {
         (false, _) => "unavailable",
         (true, true) => "degraded",

@@ -61,23 +61,31 @@ impl Reloadable {
 }
 
 /// Reloads `[limits]` and `[persisted_operations]` from `path` on every
-/// `SIGHUP`, until the process ends. Runs as a background task.
-pub fn reload_on_sighup(state: Arc<AppState>, path: PathBuf) {
+/// `SIGHUP`, until the process ends. Without a config file a `SIGHUP` is
+/// logged and ignored (its default action would end the process).
+pub fn reload_on_sighup(state: Arc<AppState>, path: Option<PathBuf>) {
     #[cfg(unix)]
-    tokio::spawn(async move {
+    {
+        // Installed before the task runs, so a SIGHUP right after start is caught too.
         let Ok(mut hangups) = tokio::signal::unix::signal(tokio::signal::unix::SignalKind::hangup()) else {
             tracing::warn!("cannot listen for SIGHUP; the configuration will not reload");
             return;
         };
-        while hangups.recv().await.is_some() {
-            match Config::load(Some(&path)).map_err(anyhow::Error::from).and_then(|config| state.reload(&config)) {
-                Ok(()) => tracing::info!(path = %path.display(), "configuration reloaded"),
-                Err(err) => {
-                    tracing::warn!(path = %path.display(), %err, "configuration not reloaded; keeping the current one")
+        tokio::spawn(async move {
+            while hangups.recv().await.is_some() {
+                let Some(path) = &path else {
+                    tracing::info!("SIGHUP ignored: started without --config, nothing to reload");
+                    continue;
+                };
+                match Config::load(Some(path)).map_err(anyhow::Error::from).and_then(|config| state.reload(&config)) {
+                    Ok(()) => tracing::info!(path = %path.display(), "configuration reloaded"),
+                    Err(err) => {
+                        tracing::warn!(path = %path.display(), %err, "configuration not reloaded; keeping the current one")
+                    }
                 }
             }
-        }
-    });
+        });
+    }
     #[cfg(not(unix))]
     let _ = (state, path);
 }

@@ -125,9 +125,17 @@ async fn identity_provider_tokens_verify_against_the_jwks_and_their_scopes_hold(
     let writer = idp_token(Algorithm::ES256, "ec-1", json!({ "scope": "mail:read mail:write" }));
     let (_, body) = gateway.graphql(Some(&writer), CREATE, json!({ "name": "Receipts" })).await;
     assert_eq!(body["data"]["createMailbox"]["mailbox"]["name"], "Receipts", "{body}");
-    // mail:write alone may not read.
-    let write_only = idp_token(Algorithm::ES256, "ec-1", json!({ "scope": null, "scp": ["mail:write"] }));
-    let (_, body) = gateway.me(&write_only).await;
+    // mail:write includes reading (from `scp`, as Okta and Entra write it).
+    let writer_scp = idp_token(Algorithm::ES256, "ec-1", json!({ "scope": null, "scp": ["mail:write"] }));
+    let (_, body) = gateway.me(&writer_scp).await;
+    assert_eq!(body["data"]["me"]["username"], "ann", "{body}");
+    // A token with no mail scope reads nothing.
+    let none = idp_token(Algorithm::RS256, "rsa-1", json!({ "scope": "openid profile" }));
+    let (_, body) = gateway.me(&none).await;
+    assert_eq!(code(&body), "FORBIDDEN", "{body}");
+    // An identity provider's admin attribute next to its scopes grants nothing.
+    let claims_admin = idp_token(Algorithm::RS256, "rsa-1", json!({ "admin": true }));
+    let (_, body) = gateway.graphql(Some(&claims_admin), "{ messages(username: \"bob\") { id } }", json!({})).await;
     assert_eq!(code(&body), "FORBIDDEN", "{body}");
     // Only admin may name another user.
     let other = "{ messages(username: \"bob\") { id } }";
@@ -222,7 +230,7 @@ async fn login_refresh_and_logout_issue_rotate_and_revoke_tokens() {
     let dir = tempfile::tempdir().unwrap();
     let passwords = dir.path().join("passwords");
     set_password(&passwords, "ann", "correct horse").unwrap();
-    let gateway = Gateway::with(AuthConfig { password_file: Some(passwords), ..AuthConfig::default() }).await;
+    let gateway = Gateway::with(AuthConfig { password_file: Some(passwords.clone()), ..AuthConfig::default() }).await;
 
     let (_, body) = gateway.graphql(None, LOGIN, json!({ "u": "ann", "p": "wrong" })).await;
     assert_eq!(code(&body), "UNAUTHENTICATED", "{body}");
@@ -254,6 +262,13 @@ async fn login_refresh_and_logout_issue_rotate_and_revoke_tokens() {
     assert_eq!(body["data"]["logout"]["revoked"], false, "{body}");
     let (_, body) = gateway.graphql(None, REFRESH, json!({ "t": "garbage" })).await;
     assert_eq!(code(&body), "UNAUTHENTICATED", "{body}");
+
+    // A password change ends the sessions signed in with the old one.
+    let (_, body) = gateway.graphql(None, LOGIN, json!({ "u": "ann", "p": "correct horse" })).await;
+    let before = body["data"]["login"]["refreshToken"].as_str().unwrap().to_owned();
+    set_password(&passwords, "ann", "battery staple").unwrap();
+    let (_, body) = gateway.graphql(None, REFRESH, json!({ "t": before })).await;
+    assert_eq!(code(&body), "UNAUTHENTICATED", "a session outlived a password change: {body}");
     gateway.native.shutdown().await;
 }
 

@@ -9,6 +9,7 @@ use axum::body::{Body, Bytes};
 use axum::http::{header, Request, StatusCode};
 use futures::StreamExt;
 use mailgate_backend::MailBackend;
+use mailgate_cluster::RetryPolicy;
 use mailgate_gateway::auth::TokenAuthority;
 use mailgate_gateway::config::Config;
 use mailgate_gateway::limits::LimitsConfig;
@@ -206,18 +207,51 @@ async fn past_max_concurrent_requests_a_request_is_shed_with_503_at_once() {
         request_timeout_ms: NonZeroU64::new(2_000).unwrap(),
         ..LimitsConfig::default()
     };
-    let gateway = Gateway::with(limits).await;
-    // The one permit is held by a request whose body never finishes.
-    let holder = tokio::spawn(gateway.router.clone().oneshot(post("ann", stalled_body())));
+    // A cluster nobody answers: a request that needs the store holds its
+    // permit (the client retries) until the timeout cuts it off.
+    let unreachable = NativeBackend::connect(vec!["127.0.0.1:1".to_owned()], RetryPolicy::default()).unwrap();
+    let backend: Arc<dyn MailBackend> = Arc::new(unreachable);
+    let config = Config { limits, ..Config::default() };
+    let router = app::router(server::app_state(backend, Vec::new(), SECRET, &config).unwrap());
+    let send = |request| router.clone().oneshot(request);
+    let holder = tokio::spawn(send(post("ann", Body::from(operation("{ me { username } }")))));
     tokio::time::sleep(Duration::from_millis(300)).await;
     let started = std::time::Instant::now();
-    let (status, headers, body) = gateway.post("bob", &operation("{ __typename }")).await;
-    assert_eq!(status, StatusCode::SERVICE_UNAVAILABLE, "{body}");
+    let response = send(post("bob", Body::from(operation("{ __typename }")))).await.unwrap();
+    assert_eq!(response.status(), StatusCode::SERVICE_UNAVAILABLE);
     assert!(started.elapsed() < Duration::from_millis(1_000), "shed at once, not queued");
-    assert_eq!(headers[header::RETRY_AFTER], "1");
-    assert_eq!(code(&body), "BACKEND_UNAVAILABLE");
+    assert_eq!(response.headers()[header::RETRY_AFTER], "1");
+    let bytes = axum::body::to_bytes(response.into_body(), usize::MAX).await.unwrap();
+    assert_eq!(code(&serde_json::from_slice(&bytes).unwrap()), "BACKEND_UNAVAILABLE");
     // When the holder is cut off by the timeout, its permit comes back.
     assert_eq!(holder.await.unwrap().unwrap().status(), StatusCode::GATEWAY_TIMEOUT);
+    assert_eq!(send(post("bob", Body::from(operation("{ __typename }")))).await.unwrap().status(), StatusCode::OK);
+}
+
+#[tokio::test]
+async fn a_stalled_body_holds_no_permit() {
+    let limits = LimitsConfig {
+        max_concurrent_requests: NonZeroUsize::new(1).unwrap(),
+        request_timeout_ms: NonZeroU64::new(2_000).unwrap(),
+        ..LimitsConfig::default()
+    };
+    let gateway = Gateway::with(limits).await;
+    let stalled = tokio::spawn(gateway.router.clone().oneshot(post("ann", stalled_body())));
+    tokio::time::sleep(Duration::from_millis(300)).await;
     assert_eq!(gateway.post("bob", &operation("{ __typename }")).await.0, StatusCode::OK);
+    assert_eq!(stalled.await.unwrap().unwrap().status(), StatusCode::GATEWAY_TIMEOUT);
+    gateway.native.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_query_text_over_max_query_bytes_and_a_head_request_are_refused() {
+    let gateway = Gateway::with(LimitsConfig { max_query_bytes: 64, ..LimitsConfig::default() }).await;
+    let long = format!("{{ __typename {} }}", " ".repeat(64));
+    let (status, _, body) = gateway.post("ann", &operation(&long)).await;
+    assert_eq!((status, code(&body).clone()), (StatusCode::BAD_REQUEST, "QUERY_TOO_COMPLEX".into()), "{body}");
+    assert_eq!(gateway.post("ann", &operation("{ __typename }")).await.0, StatusCode::OK);
+    let mut head = post("ann", Body::from(operation("mutation { createMailbox(input: { name: \"x\" }) { state } }")));
+    *head.method_mut() = axum::http::Method::HEAD;
+    assert_eq!(gateway.send(head).await.status(), StatusCode::METHOD_NOT_ALLOWED);
     gateway.native.shutdown().await;
 }

@@ -55,8 +55,8 @@ async fn ready_follows_the_native_store_and_reports_a_dead_legacy_source_without
     let body = json(&body);
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!((&body["status"], &body["native"]["ok"]), (&"degraded".into(), &true.into()), "{body}");
-    assert_eq!(body["legacy"][0]["name"], "ann/ann@legacy.example");
-    assert_eq!(body["legacy"][0]["ok"], false, "{body}");
+    assert_eq!(body["legacy"], serde_json::json!({ "sources": 1, "down": 1 }), "{body}");
+    assert!(!body.to_string().contains("ann"), "no account names on an open endpoint: {body}");
     native.shutdown().await;
 }
 

@@ -2,7 +2,7 @@
 //! field that checks it.
 //!
 //! Scopes are OAuth-style: `mail:read` lets an operation's query fields run,
-//! `mail:write` its mutations, and `admin` lets a caller name another user's
+//! `mail:write` its mutations (and includes `mail:read`), and `admin` lets a caller name another user's
 //! account (`username:`). The gateway attaches the verified token's scopes to
 //! the request; a request without a token has none attached, and its fields
 //! answer `UNAUTHENTICATED` from the session instead. Sign-in mutations
@@ -37,7 +37,9 @@ impl Scopes {
         for scope in scopes {
             match scope {
                 "mail:read" => parsed.read = true,
-                "mail:write" => parsed.write = true,
+                // Writing includes reading: a mutation's payload reads back what
+                // it changed, and ids reach objects through it.
+                "mail:write" => (parsed.read, parsed.write) = (true, true),
                 "admin" => parsed.admin = true,
                 _ => {}
             }
@@ -87,5 +89,6 @@ mod tests {
         assert_eq!(scopes.claim(), "mail:read admin");
         assert_eq!(Scopes::parse(Scopes::ALL.claim().split(' ')), Scopes::ALL);
         assert_eq!(Scopes::parse([]), Scopes::default());
+        assert_eq!(Scopes::parse(["mail:write"]), Scopes::USER, "writing includes reading");
     }
 }

@@ -4,8 +4,8 @@
 //! Scopes are read from `scope` (a space-separated string, RFC 8693/9068) or
 //! `scp` (an array, as Okta and Entra write it). A token with neither gets
 //! `mail:read mail:write`, the caller's own mail (tokens minted before scopes
-//! existed keep working); the `admin: true` claim of those tokens still
-//! grants `admin`.
+//! existed keep working), and only for those the `admin: true` claim grants
+//! `admin`. `mail:write` includes `mail:read`.
 
 use mailgate_schema::Scopes;
 use serde::{Deserialize, Serialize};
@@ -75,19 +75,19 @@ impl TokenKind {
 impl Claims {
     /// The scopes the token grants (see the module doc).
     pub fn scopes(&self) -> Scopes {
-        let mut scopes = match (&self.scope, &self.scp) {
+        match (&self.scope, &self.scp) {
             (Some(scope), _) => Scopes::parse(scope.split_whitespace()),
             (None, Some(scp)) => Scopes::parse(scp.iter().map(String::as_str)),
-            (None, None) => Scopes::USER,
-        };
-        scopes.admin |= self.admin;
-        scopes
+            // Only a token without scope claims is read the old way: an
+            // identity provider's `admin` attribute next to its scopes grants nothing.
+            (None, None) => Scopes { admin: self.admin, ..Scopes::USER },
+        }
     }
 
     /// Access or refresh.
     pub fn kind(&self) -> TokenKind {
         match self.typ.as_deref() {
-            Some("refresh") => TokenKind::Refresh,
+            Some(typ) if typ.eq_ignore_ascii_case("refresh") => TokenKind::Refresh,
             _ => TokenKind::Access,
         }
     }
@@ -111,9 +111,15 @@ mod tests {
         assert_eq!(claims(read_only).scopes(), Scopes { read: true, write: false, admin: false });
         let mut scp = base.clone();
         scp["scp"] = serde_json::json!(["mail:write"]);
-        assert_eq!(claims(scp).scopes(), Scopes { read: false, write: true, admin: false });
-        let mut legacy_admin = base;
+        assert_eq!(claims(scp).scopes(), Scopes::USER);
+        let mut legacy_admin = base.clone();
         legacy_admin["admin"] = true.into();
-        assert_eq!(claims(legacy_admin).scopes(), Scopes::ALL);
+        assert_eq!(claims(legacy_admin.clone()).scopes(), Scopes::ALL);
+        // Next to scope claims, `admin: true` grants nothing.
+        legacy_admin["scope"] = "mail:read".into();
+        assert!(!claims(legacy_admin).scopes().admin);
+        let mut keycloak = base;
+        keycloak["typ"] = "Refresh".into();
+        assert_eq!(claims(keycloak).kind(), TokenKind::Refresh);
     }
 }

@@ -19,6 +19,8 @@ use std::time::{Duration, Instant};
 
 /// The least time between two fetches caused by unknown key ids.
 pub const MISS_REFETCH: Duration = Duration::from_secs(30);
+/// The least time between two tries while no keys could be fetched yet.
+pub const UNLOADED_RETRY: Duration = Duration::from_secs(5);
 /// How long one fetch may take.
 const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
 /// The largest JWKS document read.
@@ -69,14 +71,23 @@ struct Loaded {
     fetched: Instant,
 }
 
+/// When fetches were last tried.
+#[derive(Default)]
+struct Attempts {
+    /// Any fetch.
+    any: Option<Instant>,
+    /// One caused by a missing key.
+    miss: Option<Instant>,
+}
+
 /// The cache.
 pub struct JwksCache {
     source: Source,
     refresh_every: Duration,
     http: reqwest::Client,
     loaded: RwLock<Option<Loaded>>,
-    /// Serializes fetches, and remembers when a missing key last caused one.
-    last_miss_fetch: tokio::sync::Mutex<Option<Instant>>,
+    /// Serializes fetches, and remembers when they were tried.
+    attempts: tokio::sync::Mutex<Attempts>,
 }
 
 impl JwksCache {
@@ -98,7 +109,7 @@ impl JwksCache {
             refresh_every: Duration::from_secs(config.jwks_refresh_seconds.max(1)),
             http,
             loaded: RwLock::new(None),
-            last_miss_fetch: tokio::sync::Mutex::new(None),
+            attempts: tokio::sync::Mutex::new(Attempts::default()),
         };
         if let Source::File(path) = &cache.source {
             let keys = read_file(path)?;
@@ -137,26 +148,35 @@ impl JwksCache {
         *loaded = Some(Loaded { keys: Arc::new(keys), fetched: Instant::now() });
     }
 
-    /// Fetches the keys again. One caused by a missing key (`miss`) is
-    /// skipped if another miss caused one less than [`MISS_REFETCH`] ago; a
-    /// background refresh, if the keys were fetched within the refresh
-    /// interval (another request refreshed them). Failures keep the old keys
-    /// and are logged.
+    /// Fetches the keys again, at most once per [`MISS_REFETCH`] for
+    /// missing keys (`miss`) and once per refresh interval in the background,
+    /// counting failed attempts too: an identity provider that is down is
+    /// not hammered, and requests do not queue up behind fetches (a
+    /// background refresh is skipped while another fetch runs). Failures keep
+    /// the old keys and are logged.
     async fn refetch(&self, miss: bool) {
-        let mut last_miss = self.last_miss_fetch.lock().await;
-        let loaded_at = self.current().map(|(_, fetched)| fetched);
-        if let Some(loaded_at) = loaded_at {
-            let recent = if miss {
-                last_miss.is_some_and(|at| at.elapsed() < MISS_REFETCH)
-            } else {
-                loaded_at.elapsed() < self.refresh_every
-            };
-            if recent {
-                return;
+        let mut attempts = if miss {
+            self.attempts.lock().await
+        } else {
+            match self.attempts.try_lock() {
+                Ok(attempts) => attempts,
+                Err(_) => return,
             }
-            if miss {
-                *last_miss = Some(Instant::now());
-            }
+        };
+        let loaded = self.current().is_some();
+        let (last, wait) = match (loaded, miss) {
+            // Nothing to verify with yet: try again soon, but not per request.
+            (false, _) => (attempts.any, UNLOADED_RETRY),
+            (true, true) => (attempts.miss, MISS_REFETCH),
+            (true, false) => (attempts.any, self.refresh_every),
+        };
+        if last.is_some_and(|at| at.elapsed() < wait) {
+            return;
+        }
+        let now = Instant::now();
+        attempts.any = Some(now);
+        if miss && loaded {
+            attempts.miss = Some(now);
         }
         let fetched = match &self.source {
             Source::File(path) => read_file(path),

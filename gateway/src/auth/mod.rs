@@ -51,6 +51,10 @@ pub enum AuthSetupError {
     /// The JWKS file or URL is unusable.
     #[error(transparent)]
     Jwks(#[from] jwks::JwksError),
+    /// A JWKS without an audience: every token the provider signs for any
+    /// of its clients (ID tokens included) would be accepted.
+    #[error("[auth] jwks_file / jwks_url needs `audience`: the aud this gateway's tokens carry")]
+    AudienceRequired,
     /// Neither a secret nor a JWKS: no token could ever verify.
     #[error("no way to verify tokens: give a jwt secret or [auth] jwks_file / jwks_url")]
     NothingToVerifyWith,
@@ -105,6 +109,9 @@ impl TokenAuthority {
     /// The authority `[auth]` describes, with the gateway's secret if any.
     pub fn from_config(secret: Option<&[u8]>, config: &AuthConfig) -> Result<Self, AuthSetupError> {
         let jwks = JwksCache::from_config(config)?.map(Arc::new);
+        if jwks.is_some() && config.audience.is_none() {
+            return Err(AuthSetupError::AudienceRequired);
+        }
         if secret.is_none() && jwks.is_none() {
             return Err(AuthSetupError::NothingToVerifyWith);
         }

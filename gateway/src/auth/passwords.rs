@@ -47,9 +47,15 @@ struct Loaded {
     modified: Option<SystemTime>,
 }
 
+/// Too many password checks running at once.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Busy;
+
 /// The password file, reloaded when it changes.
 pub struct PasswordFile {
     path: PathBuf,
+    /// One permit per core: password checks running at once.
+    checks: Arc<tokio::sync::Semaphore>,
     loaded: Mutex<Loaded>,
     /// A hash of a random password, checked for unknown users.
     dummy: String,
@@ -59,28 +65,40 @@ impl PasswordFile {
     /// Reads the file now (a broken file stops startup).
     pub fn open(path: &Path) -> Result<Self, PasswordFileError> {
         let (hashes, modified) = read(path)?;
+        let cores = std::thread::available_parallelism().map_or(1, usize::from);
         Ok(Self {
             path: path.to_owned(),
+            checks: Arc::new(tokio::sync::Semaphore::new(cores)),
             loaded: Mutex::new(Loaded { hashes: Arc::new(hashes), modified }),
             dummy: hash(&uuid::Uuid::new_v4().to_string())?,
         })
     }
 
-    /// Whether `password` is `username`'s.
-    pub async fn verify(&self, username: &str, password: &str) -> bool {
+    /// Whether `password` is `username`'s: `Some(hash)` (the stored hash, to
+    /// bind a session to) if it is, `None` if not; `Err(Busy)` when as many
+    /// checks as there are cores are already running (each costs ~19 MiB and
+    /// tens of ms, so a flood must not queue them up).
+    pub async fn verify(&self, username: &str, password: &str) -> Result<Option<String>, Busy> {
+        let Ok(_permit) = self.checks.clone().try_acquire_owned() else { return Err(Busy) };
         let hashes = self.current();
         let (stored, known) = match hashes.get(username) {
             Some(stored) => (stored.clone(), true),
             None => (self.dummy.clone(), false),
         };
         let password = password.to_owned();
+        let hash = stored.clone();
         let matches = tokio::task::spawn_blocking(move || {
             PasswordHash::new(&stored)
                 .is_ok_and(|parsed| Argon2::default().verify_password(password.as_bytes(), &parsed).is_ok())
         })
         .await
         .unwrap_or(false);
-        known && matches
+        Ok((known && matches).then_some(hash))
+    }
+
+    /// `username`'s stored hash now, if they have one.
+    pub fn hash_of(&self, username: &str) -> Option<String> {
+        self.current().get(username).cloned()
     }
 
     /// The hashes, read again if the file changed (a broken edit keeps the old ones).
@@ -126,9 +144,21 @@ pub fn set_password(path: &Path, username: &str, password: &str) -> Result<(), P
     let mut lines: Vec<String> =
         text.lines().filter(|l| l.split_once(':').map(|(u, _)| u) != Some(username)).map(str::to_owned).collect();
     lines.push(line);
-    let tmp = path.with_extension("tmp");
-    std::fs::write(&tmp, lines.join("\n") + "\n").map_err(io)?;
-    std::fs::rename(&tmp, path).map_err(io)
+    // A fresh temporary file readable by its owner only, then an atomic rename.
+    let tmp = path.with_extension(format!("tmp-{}", uuid::Uuid::new_v4()));
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    #[cfg(unix)]
+    std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
+    let written = options.open(&tmp).and_then(|mut file| {
+        std::io::Write::write_all(&mut file, (lines.join("\n") + "\n").as_bytes())?;
+        file.sync_all()
+    });
+    if let Err(err) = written.and_then(|()| std::fs::rename(&tmp, path)) {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(io(err));
+    }
+    Ok(())
 }
 
 fn read(path: &Path) -> Result<(HashMap<String, String>, Option<SystemTime>), PasswordFileError> {
@@ -164,16 +194,21 @@ mod tests {
         let path = dir.path().join("passwords");
         set_password(&path, "ann", "correct horse").unwrap();
         let file = PasswordFile::open(&path).unwrap();
-        assert!(file.verify("ann", "correct horse").await);
-        assert!(!file.verify("ann", "wrong").await);
-        assert!(!file.verify("bob", "correct horse").await, "unknown user");
+        assert!(file.verify("ann", "correct horse").await.unwrap().is_some());
+        assert!(file.verify("ann", "wrong").await.unwrap().is_none());
+        assert!(file.verify("bob", "correct horse").await.unwrap().is_none(), "unknown user");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            assert_eq!(std::fs::metadata(&path).unwrap().permissions().mode() & 0o777, 0o600);
+        }
         // A new password replaces the line, and the open file notices.
         std::thread::sleep(std::time::Duration::from_millis(20));
         set_password(&path, "ann", "battery staple").unwrap();
         set_password(&path, "bob", "b").unwrap();
-        assert!(file.verify("ann", "battery staple").await);
-        assert!(!file.verify("ann", "correct horse").await);
-        assert!(file.verify("bob", "b").await);
+        assert!(file.verify("ann", "battery staple").await.unwrap().is_some());
+        assert!(file.verify("ann", "correct horse").await.unwrap().is_none());
+        assert!(file.verify("bob", "b").await.unwrap().is_some());
         assert_eq!(std::fs::read_to_string(&path).unwrap().lines().count(), 2);
     }
 

@@ -18,6 +18,13 @@ use mailgate_schema::{Code, Scopes};
 use std::num::NonZeroU32;
 use std::time::Duration;
 
+/// The longest username and password `login` looks at.
+pub const MAX_USERNAME_BYTES: usize = 256;
+/// See [`MAX_USERNAME_BYTES`].
+pub const MAX_PASSWORD_BYTES: usize = 1024;
+/// Usernames tracked by the attempt limiter before idle ones are dropped.
+const PRUNE_ABOVE: usize = 10_000;
+
 /// Sign-in attempts one username may make at once.
 pub const LOGIN_BURST: u32 = 5;
 /// How often one more attempt is allowed.
@@ -48,8 +55,9 @@ impl SignIn {
         }
     }
 
-    /// A fresh access token and refresh session for `username`.
-    fn issue(&self, username: &str) -> Result<TokenPayload, AuthFailure> {
+    /// A fresh access token and refresh session for `username`, bound to
+    /// the password hash (`credential`) they signed in with.
+    fn issue(&self, username: &str, credential: String) -> Result<TokenPayload, AuthFailure> {
         let now = now_seconds();
         let session = uuid::Uuid::new_v4().to_string();
         let access = self.tokens.issue(username, Scopes::USER, self.access_ttl, TokenKind::Access, None);
@@ -59,7 +67,7 @@ impl SignIn {
             return Err(failure(Code::Internal, "cannot sign tokens"));
         };
         let expires = now.saturating_add(self.refresh_ttl);
-        self.sessions.insert(session, RefreshSession { username: username.to_owned(), expires }, now);
+        self.sessions.insert(session, RefreshSession { username: username.to_owned(), expires, credential }, now);
         Ok(TokenPayload { access_token, token_type: "Bearer".to_owned(), expires_in: self.access_ttl, refresh_token })
     }
 
@@ -83,20 +91,33 @@ impl Authenticator for SignIn {
         let Some(passwords) = &self.passwords else {
             return Err(failure(Code::BadUserInput, "password sign-in is not configured here ([auth] password_file)"));
         };
+        if username.len() > MAX_USERNAME_BYTES || password.len() > MAX_PASSWORD_BYTES {
+            return Err(failure(Code::BadUserInput, "the username or password is too long"));
+        }
+        // The limiter holds one entry per username tried: forget the idle ones
+        // before a flood of made-up names can grow it far.
+        if self.attempts.len() > PRUNE_ABOVE {
+            self.attempts.retain_recent();
+        }
         if self.attempts.check_key(&username.to_owned()).is_err() {
             return Err(failure(Code::RateLimited, "too many sign-in attempts for this user; wait a minute"));
         }
-        if passwords.verify(username, password).await {
-            return self.issue(username);
+        match passwords.verify(username, password).await {
+            Ok(Some(credential)) => self.issue(username, credential),
+            Ok(None) => Err(failure(Code::Unauthenticated, "wrong username or password")),
+            Err(_busy) => Err(failure(Code::RateLimited, "too many sign-ins at once; retry in a moment")),
         }
-        Err(failure(Code::Unauthenticated, "wrong username or password"))
     }
 
     async fn refresh(&self, refresh_token: &str) -> Result<TokenPayload, AuthFailure> {
         let claims = self.tokens.verify_refresh(refresh_token).await.map_err(|_| bad_refresh_token())?;
         let session = claims.jti.as_deref().unwrap_or_default();
+        let current = self.passwords.as_ref().and_then(|p| p.hash_of(&claims.sub));
         match self.sessions.take(session, now_seconds()) {
-            Some(live) if live.username == claims.sub => self.issue(&live.username),
+            // A password changed or removed since sign-in ends the session.
+            Some(live) if live.username == claims.sub && current.as_ref() == Some(&live.credential) => {
+                self.issue(&live.username, live.credential)
+            }
             _ => Err(bad_refresh_token()),
         }
     }

@@ -67,9 +67,7 @@ pub async fn run(args: DemoArgs) -> anyhow::Result<()> {
     }];
     extra.extend(crate::zimbra_sources::from_config(&config.zimbra_sources)?);
     let state = server::app_state(backend, extra, &secret, &config)?;
-    if let Some(path) = &args.config {
-        crate::reload::reload_on_sighup(state.clone(), path.clone());
-    }
+    crate::reload::reload_on_sighup(state.clone(), args.config.clone());
     print_welcome(
         &url,
         &data_dir,

@@ -57,9 +57,7 @@ pub async fn run(args: ServeArgs) -> anyhow::Result<()> {
     let url = format!("http://{}/graphql", listener.local_addr()?);
     let extra = crate::zimbra_sources::from_config(&config.zimbra_sources)?;
     let state = server::app_state(backend, extra, &secret, &config)?;
-    if let Some(path) = &args.config {
-        crate::reload::reload_on_sighup(state.clone(), path.clone());
-    }
+    crate::reload::reload_on_sighup(state.clone(), args.config.clone());
     {
         let mut out = std::io::stdout().lock();
         writeln!(out, "Mailgate gateway listening on {url} (cluster {})", config.nodes.join(","))?;

@@ -1,5 +1,5 @@
-//! Load limits on `/graphql` as middleware: shed past a concurrency cap (503)
-//! and cut off slow requests (504).
+//! Load limits on `/graphql`: shed past a concurrency cap (503, taken by the
+//! handler once the body is read) and cut off slow requests (504, a layer).
 //!
 //! Shedding at once instead of queueing is deliberate: a queue in front of a
 //! saturated gateway only turns overload into timeouts for everyone, while a
@@ -32,22 +32,24 @@ impl ConcurrencyGate {
     }
 }
 
-/// Middleware: runs the request while holding a permit, or answers 503.
-pub async fn shed_past_the_cap(State(state): State<Arc<AppState>>, request: Request, next: Next) -> Response {
-    let gate = state.current().gate.clone();
-    let Ok(_permit) = gate.permits.try_acquire_owned() else {
-        metrics::counter!("mailgate_http_shed_total").increment(1);
-        let media = ResponseMedia::negotiate(request.headers()).unwrap_or(ResponseMedia::Json);
-        let mut response = error_response(
-            StatusCode::SERVICE_UNAVAILABLE,
-            "the gateway is at its concurrency limit; retry shortly",
-            CODE,
-            media,
-        );
-        response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-        return response;
-    };
-    next.run(request).await
+impl ConcurrencyGate {
+    /// A permit for one request, or `None` when the gate is full.
+    pub fn try_enter(&self) -> Option<tokio::sync::OwnedSemaphorePermit> {
+        self.permits.clone().try_acquire_owned().ok()
+    }
+}
+
+/// The 503 for a request the gate is too full to take, with `Retry-After`.
+pub fn shed(media: ResponseMedia) -> Response {
+    metrics::counter!("mailgate_http_shed_total").increment(1);
+    let mut response = error_response(
+        StatusCode::SERVICE_UNAVAILABLE,
+        "the gateway is at its concurrency limit; retry shortly",
+        CODE,
+        media,
+    );
+    response.headers_mut().insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+    response
 }
 
 /// Middleware: answers 504 when the request (reading its body included) takes

@@ -6,7 +6,7 @@
 //! schema ([`mailgate_schema::QueryLimits`]), which refuses a document with
 //! `QUERY_TOO_COMPLEX` before anything runs. The rest are HTTP-level and live
 //! here: at most `max_batch` operations in one batched POST (400
-//! `BAD_USER_INPUT`); a request that takes longer than `request_timeout_ms`
+//! `BAD_USER_INPUT`), a query text over `max_query_bytes` (400 `QUERY_TOO_COMPLEX`); a request that takes longer than `request_timeout_ms`
 //! is cut off with 504 ([`load::time_out_slow_requests`]); past
 //! `max_concurrent_requests` in flight a new request is shed at once with 503
 //! and `Retry-After` ([`load::ConcurrencyGate`]), so overload queues nowhere;
@@ -36,6 +36,8 @@ pub struct LimitsConfig {
     pub max_root_fields: usize,
     /// The most directives on one field.
     pub max_directives: usize,
+    /// The longest query text, in bytes (checked before it is parsed or cached).
+    pub max_query_bytes: usize,
     /// The most operations in one batched POST (a JSON array of requests).
     pub max_batch: NonZeroUsize,
     /// How long one request may take, in milliseconds, before it gets 504.
@@ -58,6 +60,7 @@ impl Default for LimitsConfig {
             max_aliases: query.max_aliases,
             max_root_fields: query.max_root_fields,
             max_directives: query.max_directives,
+            max_query_bytes: 256 * 1024,
             max_batch: NonZeroUsize::new(10).unwrap_or(NonZeroUsize::MIN),
             request_timeout_ms: NonZeroU64::new(30_000).unwrap_or(NonZeroU64::MIN),
             max_concurrent_requests: NonZeroUsize::new(512).unwrap_or(NonZeroUsize::MIN),

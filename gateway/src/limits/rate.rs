@@ -15,7 +15,8 @@ use std::time::Duration;
 pub struct UserRateLimiter {
     limiter: DefaultKeyedRateLimiter<String>,
     clock: DefaultClock,
-    burst: NonZeroU32,
+    /// How long an empty bucket takes to fill.
+    refill: Duration,
 }
 
 impl UserRateLimiter {
@@ -23,7 +24,8 @@ impl UserRateLimiter {
     /// `per_second` is 0 (no rate limit).
     pub fn new(per_second: u32, burst: NonZeroU32) -> Option<Self> {
         let quota = Quota::per_second(NonZeroU32::new(per_second)?).allow_burst(burst);
-        Some(Self { limiter: DefaultKeyedRateLimiter::dashmap(quota), clock: DefaultClock::default(), burst })
+        let refill = Duration::from_secs_f64(f64::from(burst.get()) / f64::from(per_second));
+        Some(Self { limiter: DefaultKeyedRateLimiter::dashmap(quota), clock: DefaultClock::default(), refill })
     }
 
     /// Takes `operations` tokens from `user`'s bucket (`None`: anonymous), or
@@ -36,7 +38,8 @@ impl UserRateLimiter {
         match self.limiter.check_key_n(&key, n) {
             Ok(Ok(())) => Ok(()),
             Ok(Err(not_until)) => Err(not_until.wait_time_from(self.clock.now())),
-            Err(_insufficient) => Err(Duration::from_secs(u64::from(self.burst.get()))),
+            // Never fits; the time a full refill takes is the honest answer.
+            Err(_insufficient) => Err(self.refill),
         }
     }
 

@@ -11,8 +11,9 @@
 //! **Complexity.** Each selected field costs 1 plus what it selects; a field
 //! that returns a page ([`page_cost`]) multiplies what it selects by the page
 //! size the client asked for (`first`, `last` or `limit`, else the default
-//! page), so the cost of a query follows the number of objects it can return,
-//! not the length of its text.
+//! page), and a list without paging arguments by [`LIST_ESTIMATE`], so the
+//! cost of a query follows the number of objects it can return, not the
+//! length of its text.
 
 pub mod error_codes;
 pub mod shape;
@@ -56,6 +57,16 @@ pub fn page_cost(first: Option<i32>, last: Option<i32>, child_complexity: usize)
     // The connection object itself (pageInfo, totalCount) is counted with the
     // items; a page of 0 still costs its own field.
     child_complexity.saturating_mul(asked.max(1)).saturating_add(1)
+}
+
+/// How many items a list without paging arguments (a thread's messages, a
+/// source's mailboxes, a mailbox's children) is assumed to hold: enough that
+/// nesting such lists inside a page is priced, not free.
+pub const LIST_ESTIMATE: usize = 20;
+
+/// The complexity of a list field without paging arguments.
+pub fn list_cost(child_complexity: usize) -> usize {
+    child_complexity.saturating_mul(LIST_ESTIMATE).saturating_add(1)
 }
 
 /// [`page_cost`] for a field with a single `limit` argument.
@@ -128,6 +139,12 @@ mod tests {
         let listing = |limit: u32| format!("{{ messages(username: \"ann\", limit: {limit}) {{ {fields} }} }}");
         assert_eq!(code_with(limits, &listing(10)), Some("UNAUTHENTICATED".to_owned()));
         assert_eq!(code_with(limits, &listing(400)), Some("QUERY_TOO_COMPLEX".to_owned()));
+        // A thread's messages inside a page cost the list estimate each.
+        let threads = |n: u32| {
+            format!("{{ search(query: \"x\", first: {n}) {{ edges {{ node {{ thread {{ messages {{ {fields} }} }} }} }} }} }}")
+        };
+        assert_eq!(code_with(limits, &threads(1)), Some("UNAUTHENTICATED".to_owned()));
+        assert_eq!(code_with(limits, &threads(10)), Some("QUERY_TOO_COMPLEX".to_owned()));
     }
 
     #[test]
@@ -141,5 +158,6 @@ mod tests {
         assert_eq!(page_cost(Some(i32::MAX), None, 10), 10 * MAX_PAGE + 1);
         assert_eq!(page_cost(Some(2), None, usize::MAX), usize::MAX);
         assert_eq!(limit_cost(7, 2), 15);
+        assert_eq!(list_cost(3), 3 * LIST_ESTIMATE + 1);
     }
 }

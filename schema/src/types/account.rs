@@ -57,6 +57,7 @@ impl AccountObj {
     /// The mailboxes (folders) of a source (default: the primary source), as a
     /// flat list in backend order; build the tree from `parent`/`children`, or
     /// pass `topLevelOnly: true` and follow `children`. Null if they cannot be loaded.
+    #[graphql(complexity = "crate::limits::list_cost(child_complexity)")]
     async fn mailboxes(
         &self,
         ctx: &Context<'_>,
@@ -123,6 +124,7 @@ impl SourceObj {
     }
 
     /// The source's mailboxes, flat; null if they cannot be loaded.
+    #[graphql(complexity = "crate::limits::list_cost(child_complexity)")]
     async fn mailboxes(&self, ctx: &Context<'_>) -> Result<Option<Vec<MailboxObj>>> {
         Ok(Some(mailboxes_of(ctx, &self.0, false).await?))
     }

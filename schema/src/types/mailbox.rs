@@ -77,6 +77,7 @@ impl MailboxObj {
     }
 
     /// The child mailboxes, by name; null if they cannot be loaded.
+    #[graphql(complexity = "crate::limits::list_cost(child_complexity)")]
     async fn children(&self, ctx: &Context<'_>) -> Result<Option<Vec<MailboxObj>>> {
         let all = Session::of(ctx)?.mailboxes(&self.src).await?;
         let mut children: Vec<_> = all

@@ -65,6 +65,7 @@ impl ThreadObj {
     }
 
     /// The messages, oldest first; null if they cannot be loaded.
+    #[graphql(complexity = "crate::limits::list_cost(child_complexity)")]
     async fn messages(&self, ctx: &Context<'_>) -> Result<Option<Vec<MessageObj>>> {
         let session = Session::of(ctx)?;
         let messages = session.messages(&self.src, &self.thread.message_ids).await?;
