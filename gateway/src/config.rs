@@ -112,11 +112,30 @@ pub enum ConfigError {
 }
 
 impl Config {
-    /// Reads a TOML file; `None` gives the defaults.
+    /// Reads a TOML file (`None`: no file) with the `MAILGATE_*` variables
+    /// of the environment over it ([`crate::config_env`]).
     pub fn load(path: Option<&Path>) -> Result<Config, ConfigError> {
-        let Some(path) = path else { return Ok(Config::default()) };
-        let text = std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.into(), source })?;
-        Self::parse(&text).map_err(|source| ConfigError::Parse { path: path.into(), source: Box::new(source) })
+        let text = match path {
+            Some(path) => {
+                std::fs::read_to_string(path).map_err(|source| ConfigError::Read { path: path.into(), source })?
+            }
+            None => String::new(),
+        };
+        let shown = path.map_or_else(|| PathBuf::from("(no config file)"), Path::to_path_buf);
+        Self::parse_with_env(&text, std::env::vars())
+            .map_err(|source| ConfigError::Parse { path: shown, source: Box::new(source) })
+    }
+
+    /// Parses TOML text with `vars`' `MAILGATE_*` variables over it.
+    pub fn parse_with_env(
+        text: &str,
+        vars: impl IntoIterator<Item = (String, String)>,
+    ) -> Result<Config, toml::de::Error> {
+        let mut table: toml::Table = toml::from_str(text)?;
+        if let Err(reason) = crate::config_env::overlay(&mut table, vars) {
+            return Err(serde::de::Error::custom(format!("environment: {reason}")));
+        }
+        Config::deserialize(toml::Value::Table(table)).map_err(|e| serde::de::Error::custom(format!("{e}")))
     }
 
     /// Parses TOML text.
@@ -195,6 +214,23 @@ url = \"http://127.0.0.1:7070\"\npassword_file = \"/etc/pw\"\n";
         assert!(err.to_string().contains("max_alias"), "{err}");
         let err = Config::parse("[limits]\nmax_concurrent_requests = 0\n").unwrap_err();
         assert!(err.to_string().contains("nonzero"), "{err}");
+    }
+
+    #[test]
+    fn environment_variables_override_the_file_and_unknown_ones_are_refused() {
+        let env =
+            |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect::<Vec<_>>();
+        let text = "inline_content_cap = 10\n[limits]\nmax_depth = 20\n";
+        let config = Config::parse_with_env(
+            text,
+            env(&[("MAILGATE_INLINE_CONTENT_CAP", "99"), ("MAILGATE_LIMITS__MAX_ALIASES", "3")]),
+        )
+        .unwrap();
+        assert_eq!((config.inline_content_cap, config.limits.max_aliases, config.limits.max_depth), (99, 3, 20));
+        let err = Config::parse_with_env(text, env(&[("MAILGATE_LIMITS__MAX_ALIAS", "3")])).unwrap_err();
+        assert!(err.to_string().contains("max_alias"), "{err}");
+        let err = Config::parse_with_env(text, env(&[("MAILGATE_LIMITS__MAX_DEPTH", "deep")])).unwrap_err();
+        assert!(err.to_string().contains("max_depth") || err.to_string().contains("invalid type"), "{err}");
     }
 
     #[test]

@@ -16,7 +16,8 @@
 //! - [`auth`], [`secret`]: bearer tokens and their signing secret.
 //! - [`download`]: `GET /download/{message}/{part}`; [`health`]: `/health/live`, `/health/ready`.
 //! - [`instrumented`]: the backend wrapper that feeds `/metrics`.
-//! - [`config`], [`telemetry`]: configuration, metrics recorder, logging.
+//! - [`config`], [`config_env`], [`telemetry`]: configuration (the file and `MAILGATE_*`
+//!   variables), metrics recorder, logging.
 //! - [`seed`], [`demo_seed`]: the deterministic demo dataset and how it is loaded.
 //! - [`import`], [`mailbox_path`]: Maildir/mbox/.eml readers and mailbox resolution.
 //! - [`playground`]: the GraphiQL page at `/`, built by `build.rs` and embedded.
@@ -29,6 +30,7 @@ pub mod app;
 pub mod auth;
 pub mod cli;
 pub mod config;
+pub mod config_env;
 pub mod demo_seed;
 pub mod download;
 pub mod graphql_route;

@@ -247,3 +247,35 @@ async fn a_safelist_holds_on_the_websocket_too() {
     assert_eq!(errors[0]["extensions"]["code"], "FORBIDDEN", "{answer}");
     gateway.native.shutdown().await;
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn idle_live_connections_get_heartbeats() {
+    let live = LiveConfig { heartbeat_seconds: NonZeroU64::new(1).unwrap(), ..LiveConfig::default() };
+    let gateway = Gateway::start(Config { live, ..Config::default() }).await;
+    let mut socket = gateway.socket("graphql-transport-ws").await;
+    assert_eq!(socket.init(&token("ann", Scopes::USER)).await.unwrap()["type"], "connection_ack");
+    socket.send(json!({ "id": "1", "type": "subscribe", "payload": { "query": MESSAGES } })).await;
+    // Nothing changes; within a few seconds the server still pings.
+    let ping = tokio::time::timeout(Duration::from_secs(5), async {
+        loop {
+            match socket.0.next().await {
+                Some(Ok(Message::Ping(_))) => return true,
+                Some(Ok(_)) => continue,
+                _ => return false,
+            }
+        }
+    })
+    .await;
+    assert_eq!(ping, Ok(true), "no websocket ping on an idle connection");
+
+    let mut response = reqwest::Client::new()
+        .post(format!("http://{}/graphql/sse", gateway.addr))
+        .bearer_auth(token("ann", Scopes::USER))
+        .json(&json!({ "query": MESSAGES }))
+        .send()
+        .await
+        .unwrap();
+    let chunk = tokio::time::timeout(Duration::from_secs(5), response.chunk()).await.unwrap().unwrap().unwrap();
+    assert!(String::from_utf8_lossy(&chunk).starts_with(':'), "an SSE comment line first: {chunk:?}");
+    gateway.native.shutdown().await;
+}
