@@ -17,7 +17,7 @@
 //! - [`download`]: `GET /download/{message}/{part}`; [`health`]: `/health/live`, `/health/ready`.
 //! - [`instrumented`]: the backend wrapper that feeds `/metrics`.
 //! - [`config`], [`config_env`], [`telemetry`]: configuration (the file and `MAILGATE_*`
-//!   variables), metrics recorder, logging.
+//!   variables), metrics recorder, logging; [`otlp`]: optional OTLP trace export.
 //! - [`seed`], [`demo_seed`]: the deterministic demo dataset and how it is loaded.
 //! - [`import`], [`mailbox_path`]: Maildir/mbox/.eml readers and mailbox resolution.
 //! - [`playground`]: the GraphiQL page at `/`, built by `build.rs` and embedded.
@@ -42,6 +42,7 @@ pub mod limits;
 pub mod live;
 pub mod mailbox_path;
 pub mod migrate;
+pub mod otlp;
 pub mod persisted;
 pub mod playground;
 pub mod reload;

@@ -5,7 +5,8 @@ use clap::Parser;
 use std::process::ExitCode;
 
 fn main() -> ExitCode {
-    mailgate_gateway::telemetry::init_logging();
+    // Dropped at the end of main: flushes exported spans.
+    let _otlp = mailgate_gateway::telemetry::init_logging();
     let cli = mailgate_gateway::cli::Cli::parse();
     let runtime = match tokio::runtime::Runtime::new() {
         Ok(runtime) => runtime,

@@ -1,4 +1,5 @@
-//! Process-wide observability: the Prometheus recorder and the log subscriber.
+//! Process-wide observability: the Prometheus recorder, the log subscriber
+//! and (optionally) OTLP trace export.
 
 use metrics_exporter_prometheus::{PrometheusBuilder, PrometheusHandle};
 use std::collections::HashSet;
@@ -26,11 +27,28 @@ pub fn prometheus() -> PrometheusHandle {
         .clone()
 }
 
-/// Installs the log subscriber for the binary: `RUST_LOG`, else info for our crates.
-pub fn init_logging() {
+/// Installs the log subscriber for the binary: `RUST_LOG`, else info for our
+/// crates; and, when the `OTEL_*` variables ask for it, OTLP trace export
+/// ([`crate::otlp`]). Keep the returned guard until exit: dropping it flushes.
+pub fn init_logging() -> Option<crate::otlp::OtlpGuard> {
+    use tracing_subscriber::layer::SubscriberExt;
+    use tracing_subscriber::util::SubscriberInitExt;
     let filter = tracing_subscriber::EnvFilter::try_from_default_env()
         .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("warn,mailgate=info,mailgate_gateway=info"));
-    let _ = tracing_subscriber::fmt().with_env_filter(filter).with_writer(std::io::stderr).try_init();
+    let (otlp, guard) = match crate::otlp::from_env() {
+        Some(Ok((tracer, guard))) => (Some(tracing_opentelemetry::layer().with_tracer(tracer)), Some(guard)),
+        Some(Err(err)) => {
+            eprintln!("OTLP export is off: {err}");
+            (None, None)
+        }
+        None => (None, None),
+    };
+    let _ = tracing_subscriber::registry()
+        .with(filter)
+        .with(tracing_subscriber::fmt::layer().with_writer(std::io::stderr))
+        .with(otlp)
+        .try_init();
+    guard
 }
 
 /// The metric label for a client's operation name: the name itself while

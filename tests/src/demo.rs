@@ -33,10 +33,16 @@ impl DemoProcess {
 
     /// Like [`DemoProcess::start`], with extra arguments (e.g. `--no-seed`).
     pub fn start_with(data: &Path, extra: &[&str]) -> anyhow::Result<DemoProcess> {
+        Self::start_with_env(data, extra, &[])
+    }
+
+    /// Like [`DemoProcess::start_with`], with environment variables set for the child.
+    pub fn start_with_env(data: &Path, extra: &[&str], env: &[(&str, &str)]) -> anyhow::Result<DemoProcess> {
         let mut child = Command::new(binary::mailgate()?)
             .args(["demo", "--listen", "127.0.0.1:0", "--data"])
             .arg(data)
             .args(extra)
+            .envs(env.iter().copied())
             .stdout(Stdio::piped())
             .stderr(Stdio::inherit())
             .spawn()
