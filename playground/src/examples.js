@@ -7,6 +7,7 @@ import search from './examples/search.graphql';
 import markRead from './examples/mark-read.graphql';
 import move from './examples/move.graphql';
 import liveUpdates from './examples/live-updates.graphql';
+import deltaSync from './examples/delta-sync.graphql';
 
 const json = (value) => JSON.stringify(value, null, 2);
 
@@ -22,5 +23,6 @@ export const EXAMPLES = [
     query: move,
     variables: json({ ids: ['<a message id from the Inbox tab>'], mailboxId: '<a mailbox id from Folders>' }),
   },
-  { query: liveUpdates, variables: json({ since: '<the state from CurrentState>' }) },
+  { query: liveUpdates },
+  { query: deltaSync, variables: json({ since: '<the state from CurrentState>' }) },
 ];

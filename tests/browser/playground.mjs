@@ -9,6 +9,7 @@
 // 3. The token typed into the field survives a reload (localStorage) and
 //    signs the requests: running the Inbox tab shows the user's username.
 // 4. A screenshot of that is saved; then the Search tab runs too.
+// 5. The LiveMessages tab's subscription receives a change made over HTTP.
 // Exits 1 on any failure, saying which.
 //
 // CHROMIUM overrides the browser (default /usr/bin/chromium).
@@ -174,6 +175,7 @@ async function drivePage() {
         .waitForFunction(() => document.querySelector('.graphiql-response')?.innerText.includes('"search"'))
         .catch(() => fail('the Search result never showed in the result pane'));
     }
+    await runSubscription(page);
     console.log(`the page made ${requests.length} requests (the gateway is ${gatewayHost}):`);
     for (const request of requests) {
       console.log(`  ${request.slice(0, 120)}`);
@@ -181,6 +183,72 @@ async function drivePage() {
   } finally {
     await browser.close();
   }
+}
+
+// The LiveMessages tab: its subscription opens a websocket to the gateway,
+// and a change made meanwhile (a setFlags over HTTP, as another client would)
+// shows in the result pane as an event with the new state.
+async function runSubscription(page) {
+  const titles = await page.locator('.graphiql-tab-button').allInnerTexts();
+  const index = titles.findIndex((title) => title.trim() === 'LiveMessages');
+  if (index < 0) {
+    fail(`no LiveMessages tab among ${JSON.stringify(titles)}`);
+    return;
+  }
+  await page.locator('.graphiql-tab-button').nth(index).click();
+  await page.waitForFunction(() =>
+    document.querySelector('.graphiql-query-editor')?.innerText.includes('subscription LiveMessages'),
+  );
+  await page.waitForTimeout(300);
+  const [socket] = await Promise.all([
+    page.waitForEvent('websocket', { timeout: 30_000 }),
+    page.locator('.graphiql-execute-button').click(),
+  ]);
+  if (new URL(socket.url()).host !== gatewayHost) {
+    fail(`the subscription's websocket went to ${socket.url()}`);
+  }
+  const frames = [];
+  socket.on('framereceived', (frame) => frames.push(String(frame.payload).slice(0, 300)));
+  socket.on('socketerror', (error) => frames.push(`socket error: ${error}`));
+  // Give the subscription time to take its first state, then change a message.
+  await page.waitForTimeout(1_500);
+  const gql = async (query, variables) => {
+    const response = await fetch(`${base}/graphql`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json', authorization: `Bearer ${token}` },
+      body: JSON.stringify({ query, variables }),
+    });
+    return response.json();
+  };
+  const inbox = await gql(
+    '{ me { mailbox(role: INBOX) { messages(first: 1) { edges { node { id flags { flagged } } } } } } }',
+    {},
+  );
+  const node = inbox.data?.me?.mailbox?.messages?.edges?.[0]?.node;
+  const id = node?.id;
+  if (!id) {
+    fail(`no message to change: ${JSON.stringify(inbox).slice(0, 300)}`);
+    return;
+  }
+  // Flip the flag, so that the state really moves.
+  await gql('mutation($ids: [ID!]!, $f: Boolean) { setFlags(input: { ids: $ids, flagged: $f }) { state } }', {
+    ids: [id],
+    f: !node.flags.flagged,
+  });
+  await page
+    .waitForFunction(
+      (changed) => {
+        const text = document.querySelector('.graphiql-response')?.innerText ?? '';
+        return text.includes('"messagesChanged"') && text.includes('"newState"') && text.includes(changed);
+      },
+      id,
+      { timeout: 30_000 },
+    )
+    .then(() => console.log('the LiveMessages subscription received the change over the websocket'))
+    .catch(async () => {
+      const shown = await page.locator('.graphiql-response').innerText().catch(() => '');
+      fail(`the subscription's event never showed; the pane shows ${shown.slice(0, 300)}; frames: ${frames.join(' | ')}`);
+    });
 }
 
 try {

@@ -21,6 +21,10 @@ fn build() -> anyhow::Result<PathBuf> {
     let status = Command::new(cargo)
         .args(["build", "--quiet", "-p", "mailgate-gateway", "--bin", "mailgate"])
         .current_dir(env!("CARGO_MANIFEST_DIR"))
+        // Cargo sets this for the test process; passed on, it differs from a
+        // build run from a shell, and build scripts that watch it (ring's)
+        // would rebuild their crate and everything above it every time.
+        .env_remove("CARGO_MANIFEST_DIR")
         .status()
         .context("cannot run cargo build")?;
     if !status.success() {
