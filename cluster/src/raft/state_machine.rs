@@ -136,9 +136,13 @@ impl RaftStateMachine<TypeConfig> for StateMachine {
         let dir = self.snapshots.clone();
         let meta = meta.clone();
         blocking(move || {
-            snapshot::install(&store, &meta, &snapshot.path)?;
-            dir.set_current(&meta, &snapshot.path)?;
-            Ok(())
+            // The snapshot becomes current before the store takes it in: a
+            // crash in between leaves a current snapshot ahead of the store,
+            // which openraft installs again at startup. The other order could
+            // leave the store (and the log, which startup purges up to the
+            // store) ahead of every snapshot, and the node could never start.
+            let current = dir.set_current(&meta, &snapshot.path)?;
+            snapshot::install(&store, &meta, &current.path)
         })
         .await
     }
